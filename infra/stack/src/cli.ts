@@ -1,0 +1,41 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { components } from './components/index';
+import { down, logs, reset, status, up } from './stack';
+
+const program = new Command('stack')
+  .description('The tracehop stack as local processes: Kafka, Postgres, OpenSearch, OTel Collector agent and gateway, Jaeger, Loki, Prometheus')
+  .showHelpAfterError();
+
+program
+  .command('up')
+  .description('install what is missing, start everything in dependency order and wait until healthy')
+  .argument('[components...]', `only these (and what they depend on): ${components.map((c) => c.name).join(', ')}`)
+  .action((only: string[]) => up(only));
+
+program.command('down').description('stop every process the stack started (data is kept)').action(() => down());
+
+program
+  .command('status')
+  .description('show each component, its state and endpoints; exits 1 unless all are healthy')
+  .option('--json', 'machine-readable output')
+  .action(async (options: { json?: boolean }) => {
+    if (!(await status(options.json ?? false))) process.exitCode = 1;
+  });
+
+program
+  .command('logs')
+  .description("print the end of a component's log")
+  .argument('<component>', components.map((c) => c.name).join(', '))
+  .option('-n, --lines <count>', 'how many lines', (value) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a positive whole number');
+    return n;
+  }, 100)
+  .action((name: string, options: { lines: number }) => logs(name, options.lines));
+
+program.command('reset').description('stop everything and wipe data, logs and generated config (builds stay cached)').action(() => reset());
+
+program.parseAsync().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});

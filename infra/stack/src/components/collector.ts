@@ -1,0 +1,57 @@
+import { collectorBuildStep, goBinaryPath, type GoBinary } from '../install/go-build';
+import { port } from '../manifest';
+import { infraFile } from '../config-files';
+import type { Component, StackContext } from './component';
+
+/** One collector distribution serves both roles; each role has its own config file. */
+const collectorBinary: GoBinary = {
+  name: 'collector',
+  version: (ctx) => ctx.manifest.components.collector.version,
+  binaryName: 'tracehop-otelcol',
+};
+const collectorConfig = (file: string) => infraFile(`collector/${file}`);
+const buildStep = collectorBuildStep(collectorBinary, collectorConfig('builder-config.yaml'));
+
+/** The collectors' health_check extension answers 200 only once every pipeline has started. */
+async function healthCheckPasses(ctx: StackContext, portName: string): Promise<boolean> {
+  try {
+    const response = await fetch(`http://127.0.0.1:${port(ctx.manifest, portName)}/`);
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+export const agent: Component = {
+  name: 'agent',
+  title: 'OTel Collector agent',
+  dependsOn: ['gateway'],
+  endpoints: (ctx) => [
+    `otlp grpc 127.0.0.1:${port(ctx.manifest, 'AGENT_OTLP_GRPC_PORT')}`,
+    `otlp http 127.0.0.1:${port(ctx.manifest, 'AGENT_OTLP_HTTP_PORT')}`,
+  ],
+  install: [buildStep],
+  launch: (ctx) => ({
+    command: goBinaryPath(ctx, collectorBinary),
+    args: ['--config', collectorConfig('agent.yaml')],
+  }),
+  isReady: (ctx) => healthCheckPasses(ctx, 'AGENT_HEALTH_PORT'),
+  readyTimeoutSeconds: 30,
+};
+
+export const gateway: Component = {
+  name: 'gateway',
+  title: 'OTel Collector gateway',
+  dependsOn: ['jaeger', 'loki'],
+  endpoints: (ctx) => [
+    `otlp grpc 127.0.0.1:${port(ctx.manifest, 'GATEWAY_OTLP_GRPC_PORT')}`,
+    `metrics http://127.0.0.1:${port(ctx.manifest, 'GATEWAY_PROMETHEUS_PORT')}/metrics`,
+  ],
+  install: [buildStep],
+  launch: (ctx) => ({
+    command: goBinaryPath(ctx, collectorBinary),
+    args: ['--config', collectorConfig('gateway.yaml')],
+  }),
+  isReady: (ctx) => healthCheckPasses(ctx, 'GATEWAY_HEALTH_PORT'),
+  readyTimeoutSeconds: 30,
+};

@@ -1,0 +1,36 @@
+import { goBinaryPath, wrapperModuleStep, type GoBinary } from '../install/go-build';
+import { port } from '../manifest';
+import { infraFile } from '../config-files';
+import type { Component } from './component';
+
+const jaegerBinary: GoBinary = {
+  name: 'jaeger',
+  version: (ctx) => ctx.manifest.components.jaeger.version,
+  binaryName: 'jaeger',
+};
+
+export const jaeger: Component = {
+  name: 'jaeger',
+  title: 'Jaeger v2 (query API)',
+  dependsOn: ['search'],
+  endpoints: (ctx) => [
+    `http://127.0.0.1:${port(ctx.manifest, 'JAEGER_QUERY_PORT')}/api/traces/{id}`,
+    `otlp grpc 127.0.0.1:${port(ctx.manifest, 'JAEGER_OTLP_GRPC_PORT')}`,
+  ],
+  install: [wrapperModuleStep(jaegerBinary, 'infra/native/jaeger', 'github.com/jaegertracing/jaeger/cmd/jaeger')],
+  launch: (ctx) => ({
+    command: goBinaryPath(ctx, jaegerBinary),
+    args: ['--config', infraFile('jaeger/jaeger.yaml')],
+  }),
+  // Healthy only after the storage extension reached OpenSearch and the pipelines started.
+  isReady: async (ctx) => {
+    try {
+      const health = await fetch(`http://127.0.0.1:${port(ctx.manifest, 'JAEGER_HEALTH_PORT')}/status`);
+      const services = await fetch(`http://127.0.0.1:${port(ctx.manifest, 'JAEGER_QUERY_PORT')}/api/services`);
+      return health.ok && services.ok;
+    } catch {
+      return false;
+    }
+  },
+  readyTimeoutSeconds: 60,
+};

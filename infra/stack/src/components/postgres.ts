@@ -1,0 +1,90 @@
+import { chownSync, existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { Client } from 'pg';
+import { aptInstall } from '../install/apt';
+import { port } from '../manifest';
+import type { Component, StackContext } from './component';
+
+const binDir = (ctx: StackContext) => `/usr/lib/postgresql/${ctx.manifest.components.postgres.version}/bin`;
+const socketDir = (ctx: StackContext) => join(ctx.paths.state, 'run', 'postgres');
+
+function client(ctx: StackContext, database = 'postgres'): Client {
+  return new Client({
+    host: '127.0.0.1',
+    port: port(ctx.manifest, 'POSTGRES_PORT'),
+    user: 'postgres',
+    database,
+    connectionTimeoutMillis: 1000,
+  });
+}
+
+function ownByServiceUser(ctx: StackContext, dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (ctx.serviceUser) chownSync(dir, ctx.serviceUser.uid, ctx.serviceUser.gid);
+}
+
+export const postgres: Component = {
+  name: 'postgres',
+  title: 'PostgreSQL (private cluster)',
+  dependsOn: [],
+  endpoints: (ctx) => [`postgres://postgres@127.0.0.1:${port(ctx.manifest, 'POSTGRES_PORT')}/{${ctx.manifest.databases.join(',')}}`],
+  install: [
+    {
+      title: 'install Debian postgresql',
+      inputs: (ctx) => [ctx.manifest.components.postgres.version],
+      outputExists: (ctx) => existsSync(join(binDir(ctx), 'postgres')),
+      run: (ctx) => aptInstall(ctx, [`postgresql-${ctx.manifest.components.postgres.version}`]),
+    },
+  ],
+  initData: async (ctx) => {
+    const dataDir = ctx.paths.data('postgres');
+    ownByServiceUser(ctx, socketDir(ctx));
+    if (existsSync(join(dataDir, 'PG_VERSION'))) return;
+    ownByServiceUser(ctx, dataDir);
+    // A private cluster, not the system one: trust auth, reachable only on loopback and our socket.
+    await execa(join(binDir(ctx), 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-instructions'], {
+      uid: ctx.serviceUser?.uid,
+      gid: ctx.serviceUser?.gid,
+      cwd: dataDir,
+      stdin: 'ignore',
+    });
+  },
+  launch: (ctx) => ({
+    command: join(binDir(ctx), 'postgres'),
+    args: [
+      '-D', ctx.paths.data('postgres'),
+      '-p', String(port(ctx.manifest, 'POSTGRES_PORT')),
+      '-c', 'listen_addresses=127.0.0.1',
+      '-c', `unix_socket_directories=${socketDir(ctx)}`,
+    ],
+    dropRoot: true,
+  }),
+  isReady: async (ctx) => {
+    const db = client(ctx);
+    try {
+      await db.connect();
+      await db.query('select 1');
+      return true;
+    } catch {
+      return false;
+    } finally {
+      await db.end().catch(() => undefined);
+    }
+  },
+  readyTimeoutSeconds: 60,
+  afterReady: async (ctx) => {
+    const db = client(ctx);
+    await db.connect();
+    try {
+      const existing = await db.query<{ datname: string }>('select datname from pg_database');
+      const have = new Set(existing.rows.map((row) => row.datname));
+      for (const name of ctx.manifest.databases.filter((d) => !have.has(d))) {
+        // One database per service; names come from the validated manifest ([a-z_]+).
+        await db.query(`create database ${name}`);
+      }
+    } finally {
+      await db.end();
+    }
+  },
+};

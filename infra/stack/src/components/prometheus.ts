@@ -1,0 +1,39 @@
+import which from 'which';
+import { infraFile, renderConfig } from '../config-files';
+import { aptInstall } from '../install/apt';
+import { port } from '../manifest';
+import type { Component, StackContext } from './component';
+
+const baseUrl = (ctx: StackContext) => `http://127.0.0.1:${port(ctx.manifest, 'PROMETHEUS_PORT')}`;
+
+export const prometheus: Component = {
+  name: 'prometheus',
+  title: 'Prometheus (metrics)',
+  dependsOn: [],
+  endpoints: (ctx) => [baseUrl(ctx)],
+  install: [
+    {
+      title: 'install Debian prometheus',
+      inputs: (ctx) => [ctx.manifest.components.prometheus.version],
+      outputExists: () => which.sync('prometheus', { nothrow: true }) !== null,
+      run: (ctx) => aptInstall(ctx, ['prometheus']),
+    },
+  ],
+  launch: (ctx) => ({
+    command: which.sync('prometheus'),
+    args: [
+      `--config.file=${renderConfig(ctx, infraFile('prometheus/prometheus.yml'), 'prometheus', 'prometheus.yml')}`,
+      `--storage.tsdb.path=${ctx.paths.data('prometheus')}`,
+      `--web.listen-address=127.0.0.1:${port(ctx.manifest, 'PROMETHEUS_PORT')}`,
+      '--storage.tsdb.retention.time=7d',
+    ],
+  }),
+  isReady: async (ctx) => {
+    try {
+      return (await fetch(`${baseUrl(ctx)}/-/ready`)).ok;
+    } catch {
+      return false;
+    }
+  },
+  readyTimeoutSeconds: 60,
+};

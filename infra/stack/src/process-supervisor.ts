@@ -1,0 +1,110 @@
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import pWaitFor from 'p-wait-for';
+import type { LaunchSpec, StackContext } from './components/component';
+import { stringEnv } from './install/go-toolchain';
+
+interface PidRecord {
+  pid: number;
+  command: string;
+  /** Kernel start time of the process: tells our process from a later one that reuses the pid. */
+  startTicks: string;
+}
+
+function startTicks(pid: number): string | undefined {
+  try {
+    // Field 22 of /proc/<pid>/stat; the command name (field 2) may contain spaces, so split after ')'.
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+function readPidRecord(ctx: StackContext, name: string): PidRecord | undefined {
+  const file = ctx.paths.pidFile(name);
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as PidRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Alive and still the program we started (a recycled pid running something else does not count). */
+function isOurProcess(record: PidRecord): boolean {
+  return startTicks(record.pid) === record.startTicks;
+}
+
+export function runningPid(ctx: StackContext, name: string): number | undefined {
+  const record = readPidRecord(ctx, name);
+  return record && isOurProcess(record) ? record.pid : undefined;
+}
+
+/**
+ * Starts a component in its own process group (so stopping it also stops any children it forks,
+ * as Elasticsearch's launcher does), output appended to its log file, pid recorded for `down`.
+ */
+export function launch(ctx: StackContext, name: string, spec: LaunchSpec): number {
+  const logFile = ctx.paths.logFile(name);
+  mkdirSync(dirname(logFile), { recursive: true });
+  mkdirSync(dirname(ctx.paths.pidFile(name)), { recursive: true });
+  const out = openSync(logFile, 'a');
+  const user = spec.dropRoot ? ctx.serviceUser : undefined;
+  const child = spawn(spec.command, spec.args, {
+    cwd: spec.cwd,
+    env: { ...stringEnv(process.env), ...ctx.env, ...spec.env, ...(user ? { HOME: ctx.paths.state, USER: user.name } : {}) },
+    detached: true,
+    stdio: ['ignore', out, out],
+    uid: user?.uid,
+    gid: user?.gid,
+  });
+  closeSync(out);
+  if (child.pid === undefined) throw new Error(`could not start ${spec.command}`);
+  child.unref();
+  const record: PidRecord = { pid: child.pid, command: spec.command, startTicks: startTicks(child.pid) ?? '' };
+  writeFileSync(ctx.paths.pidFile(name), JSON.stringify(record));
+  return child.pid;
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // The group is already gone.
+  }
+}
+
+function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** SIGTERM to the component's process group, SIGKILL after the grace period. Returns how it ended. */
+export async function stop(ctx: StackContext, name: string, graceSeconds: number): Promise<'stopped' | 'killed' | 'not running'> {
+  const record = readPidRecord(ctx, name);
+  rmSync(ctx.paths.pidFile(name), { force: true });
+  if (!record || !groupAlive(record.pid)) return 'not running';
+  // The leader's pid now belongs to another program: the group is not ours to signal.
+  if (startTicks(record.pid) !== undefined && !isOurProcess(record)) return 'not running';
+  signalGroup(record.pid, 'SIGTERM');
+  const ended = await pWaitFor(() => !groupAlive(record.pid), { interval: 200, timeout: graceSeconds * 1000 }).then(
+    () => true,
+    () => false,
+  );
+  if (ended) return 'stopped';
+  signalGroup(record.pid, 'SIGKILL');
+  await pWaitFor(() => !groupAlive(record.pid), { interval: 100, timeout: 5000 }).catch(() => undefined);
+  return 'killed';
+}
+
+/** The last lines of a component's log, for failure messages and `logs`. */
+export function logTail(ctx: StackContext, name: string, lines: number): string {
+  const file = ctx.paths.logFile(name);
+  if (!existsSync(file)) return '(no log yet)';
+  return readFileSync(file, 'utf8').split('\n').slice(-lines - 1).join('\n');
+}

@@ -1,0 +1,58 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Manifest } from './manifest';
+import type { StackPaths } from './paths';
+
+interface Secrets {
+  gatewayToken: string;
+}
+
+/** Secrets are generated per machine on first use and kept in the state folder (mode 600), never in the repo. */
+export function loadSecrets(paths: StackPaths): Secrets {
+  if (existsSync(paths.secrets)) return JSON.parse(readFileSync(paths.secrets, 'utf8')) as Secrets;
+  const secrets: Secrets = { gatewayToken: randomBytes(24).toString('base64url') };
+  mkdirSync(dirname(paths.secrets), { recursive: true });
+  writeFileSync(paths.secrets, JSON.stringify(secrets), { mode: 0o600 });
+  return secrets;
+}
+
+/**
+ * The environment every component and config file reads: the manifest's ports, the listen and
+ * target addresses the shared collector/Jaeger/Loki configs expect (loopback here; container names
+ * in compose), data folders and the agent→gateway token.
+ */
+export function stackEnv(manifest: Manifest, paths: StackPaths): Record<string, string> {
+  const p = manifest.ports;
+  const local = (name: keyof typeof p & string) => `127.0.0.1:${p[name]}`;
+  const ports = Object.fromEntries(Object.entries(p).map(([name, value]) => [name, String(value)]));
+  return {
+    ...ports,
+    KAFKA_DATA_DIR: paths.data('kafka'),
+    SEARCH_DATA_DIR: paths.data('search'),
+    LOKI_DATA_DIR: paths.data('loki'),
+    AGENT_QUEUE_DIR: join(paths.data('agent'), 'queue'),
+    GATEWAY_TOKEN: loadSecrets(paths).gatewayToken,
+    AGENT_OTLP_GRPC_ENDPOINT: local('AGENT_OTLP_GRPC_PORT'),
+    AGENT_OTLP_HTTP_ENDPOINT: local('AGENT_OTLP_HTTP_PORT'),
+    AGENT_HEALTH_ENDPOINT: local('AGENT_HEALTH_PORT'),
+    AGENT_METRICS_HOST: '127.0.0.1',
+    GATEWAY_OTLP_ENDPOINT: local('GATEWAY_OTLP_GRPC_PORT'),
+    GATEWAY_OTLP_GRPC_ENDPOINT: local('GATEWAY_OTLP_GRPC_PORT'),
+    GATEWAY_OTLP_HTTP_ENDPOINT: local('GATEWAY_OTLP_HTTP_PORT'),
+    GATEWAY_HEALTH_ENDPOINT: local('GATEWAY_HEALTH_PORT'),
+    GATEWAY_METRICS_HOST: '127.0.0.1',
+    GATEWAY_PROMETHEUS_ENDPOINT: local('GATEWAY_PROMETHEUS_PORT'),
+    JAEGER_OTLP_ENDPOINT: local('JAEGER_OTLP_GRPC_PORT'),
+    JAEGER_OTLP_GRPC_ENDPOINT: local('JAEGER_OTLP_GRPC_PORT'),
+    JAEGER_OTLP_HTTP_ENDPOINT: local('JAEGER_OTLP_HTTP_PORT'),
+    JAEGER_QUERY_ENDPOINT: local('JAEGER_QUERY_PORT'),
+    JAEGER_QUERY_GRPC_ENDPOINT: local('JAEGER_QUERY_GRPC_PORT'),
+    JAEGER_HEALTH_ENDPOINT: local('JAEGER_HEALTH_PORT'),
+    JAEGER_METRICS_ENDPOINT: local('JAEGER_METRICS_PORT'),
+    SEARCH_URL: `http://${local('SEARCH_PORT')}`,
+    LOKI_LISTEN_ADDRESS: '127.0.0.1',
+    LOKI_OTLP_ENDPOINT: `http://${local('LOKI_HTTP_PORT')}/otlp`,
+  };
+}
+

@@ -1,0 +1,163 @@
+import { rmSync } from 'node:fs';
+import Table from 'cli-table3';
+import { Listr, PRESET_TIMER } from 'listr2';
+import pWaitFor from 'p-wait-for';
+import type { Component, StackContext } from './components/component';
+import { components } from './components/index';
+import { createContext } from './context';
+import { isStepCurrent, markStepDone } from './install/stamp';
+import { launch, logTail, runningPid, stop } from './process-supervisor';
+
+const stopGraceSeconds = 20;
+const failureLogLines = 30;
+
+export interface ComponentStatus {
+  name: string;
+  title: string;
+  state: 'healthy' | 'running, not ready' | 'stopped';
+  pid?: number;
+  endpoints: string[];
+}
+
+export async function componentStatus(ctx: StackContext, component: Component): Promise<ComponentStatus> {
+  const pid = runningPid(ctx, component.name);
+  const state = pid === undefined ? 'stopped' : (await component.isReady(ctx)) ? 'healthy' : 'running, not ready';
+  return { name: component.name, title: component.title, state, pid, endpoints: component.endpoints(ctx) };
+}
+
+export function statusTable(statuses: ComponentStatus[]): string {
+  const table = new Table({ head: ['component', 'state', 'pid', 'endpoints'] });
+  for (const s of statuses) table.push([`${s.name}\n${s.title}`, s.state, s.pid ?? '', s.endpoints.join('\n')]);
+  return table.toString();
+}
+
+class ComponentFailed extends Error {
+  constructor(component: Component, ctx: StackContext, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(
+      `${component.name} failed: ${reason}\n` +
+        `--- last ${failureLogLines} lines of ${ctx.paths.logFile(component.name)} ---\n${logTail(ctx, component.name, failureLogLines)}\n` +
+        `Retry with: npm run stack -- up   (logs: npm run stack -- logs ${component.name})`,
+    );
+  }
+}
+
+/** The part of a progress task the stack writes to: its title and its latest output line. */
+interface Task {
+  title: string;
+  output: string;
+}
+
+/** Installs what is missing, starts the component, waits until it really works. */
+async function bringUp(ctx: StackContext, component: Component, task: Task, startedNow: Component[]): Promise<void> {
+  if (runningPid(ctx, component.name) !== undefined) {
+    if (await component.isReady(ctx)) {
+      task.title = `${component.name}: already healthy`;
+      return;
+    }
+    // Running but not answering: a leftover from a crash or an interrupted start. Start afresh.
+    await stop(ctx, component.name, stopGraceSeconds);
+  }
+  for (const step of component.install) {
+    if (isStepCurrent(ctx, component.name, step)) continue;
+    task.title = `${component.name}: ${step.title}`;
+    await step.run(ctx);
+    markStepDone(ctx, component.name, step);
+  }
+  task.title = `${component.name}: starting`;
+  await component.initData?.(ctx);
+  launch(ctx, component.name, component.launch(ctx));
+  startedNow.push(component);
+  task.title = `${component.name}: waiting until ready`;
+  await pWaitFor(
+    async () => {
+      if (runningPid(ctx, component.name) === undefined) throw new Error('the process exited');
+      return component.isReady(ctx);
+    },
+    { interval: 500, timeout: { milliseconds: component.readyTimeoutSeconds * 1000, message: `not ready after ${component.readyTimeoutSeconds} s` } },
+  );
+  await component.afterReady?.(ctx);
+  task.title = `${component.name}: healthy`;
+}
+
+/**
+ * `up`: components in dependency order, each installed if missing, started and awaited. On a
+ * failure, the failing component and everything this run started are stopped again, so nothing is
+ * left half-started; components that were already healthy keep running.
+ */
+export async function up(only?: string[]): Promise<void> {
+  const selected = only?.length ? withDependencies(only) : components;
+  let currentTask: Task | undefined;
+  const ctx = createContext((line) => {
+    if (currentTask) currentTask.output = line;
+  });
+  const startedNow: Component[] = [];
+  const tasks = new Listr(
+    selected.map((component) => ({
+      title: component.name,
+      task: async (_: unknown, task: Task) => {
+        currentTask = task;
+        try {
+          await bringUp(ctx, component, task, startedNow);
+        } catch (error) {
+          throw new ComponentFailed(component, ctx, error);
+        }
+      },
+    })),
+    {
+      exitOnError: true,
+      rendererOptions: { timer: PRESET_TIMER, collapseErrors: false },
+      fallbackRenderer: 'verbose',
+      fallbackRendererOptions: { timer: PRESET_TIMER, logTitleChange: true },
+    },
+  );
+  try {
+    await tasks.run();
+  } catch (error) {
+    for (const component of [...startedNow].reverse()) await stop(ctx, component.name, stopGraceSeconds);
+    throw error;
+  }
+  console.log(statusTable(await Promise.all(selected.map((c) => componentStatus(ctx, c)))));
+}
+
+function withDependencies(names: string[]): Component[] {
+  const wanted = new Set<string>();
+  const add = (name: string) => {
+    const component = components.find((c) => c.name === name);
+    if (!component) throw new Error(`unknown component "${name}"; components: ${components.map((c) => c.name).join(', ')}`);
+    wanted.add(name);
+    component.dependsOn.forEach(add);
+  };
+  names.forEach(add);
+  return components.filter((c) => wanted.has(c.name));
+}
+
+/** `down`: reverse order, SIGTERM then SIGKILL after a grace period; data stays. */
+export async function down(): Promise<void> {
+  const ctx = createContext();
+  for (const component of [...components].reverse()) {
+    const result = await stop(ctx, component.name, stopGraceSeconds);
+    console.log(`${component.name.padEnd(11)} ${result}`);
+  }
+}
+
+/** `reset`: down, then wipe data, logs and generated configs (caches and builds stay). */
+export async function reset(): Promise<void> {
+  await down();
+  const ctx = createContext();
+  rmSync(ctx.paths.state, { recursive: true, force: true });
+  console.log(`removed ${ctx.paths.state}`);
+}
+
+export async function status(json: boolean): Promise<boolean> {
+  const ctx = createContext();
+  const statuses = await Promise.all(components.map((c) => componentStatus(ctx, c)));
+  console.log(json ? JSON.stringify(statuses, null, 2) : statusTable(statuses));
+  return statuses.every((s) => s.state === 'healthy');
+}
+
+export function logs(name: string, lines: number): void {
+  const ctx = createContext();
+  if (!components.some((c) => c.name === name)) throw new Error(`unknown component "${name}"; components: ${components.map((c) => c.name).join(', ')}`);
+  console.log(logTail(ctx, name, lines));
+}

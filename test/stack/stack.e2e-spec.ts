@@ -1,0 +1,186 @@
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { Kafka, logLevel } from 'kafkajs';
+import { Client } from 'pg';
+import { loadManifest } from '../../infra/stack/src/manifest';
+import { endpoints, jaegerTrace, lokiLogsForTrace, prometheusQuery, storedSpans } from '../support/backends';
+import { eventually } from '../support/eventually';
+import { probePii, sendProbe, type ProbeResult } from '../support/otlp-probe';
+import { stackCommand, stackStatus, type ComponentStatus } from '../support/stack-cli';
+
+const manifest = loadManifest();
+
+/** Every process in the process groups the stack started (Elasticsearch-style launchers fork). */
+function stackPids(statuses: ComponentStatus[]): Set<number> {
+  const groups = new Set(statuses.flatMap((s) => (s.pid ? [s.pid] : [])));
+  const pids = new Set<number>();
+  for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    try {
+      const pgid = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ')[2]);
+      if (groups.has(pgid)) pids.add(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return pids;
+}
+
+/** Listening TCP sockets as [local address, pid]. */
+function listeners(): { address: string; pid: number }[] {
+  const out = execFileSync('ss', ['-ltnpH']).toString();
+  return out
+    .split('\n')
+    .filter(Boolean)
+    .flatMap((line) => {
+      const columns = line.trim().split(/\s+/);
+      return [...line.matchAll(/pid=(\d+)/g)].map((m) => ({ address: columns[3], pid: Number(m[1]) }));
+    });
+}
+
+describe('native stack', () => {
+  let statuses: ComponentStatus[];
+
+  beforeAll(async () => {
+    statuses = await stackStatus();
+  });
+
+  it('reports every component healthy with its endpoints', () => {
+    expect(statuses.map((s) => s.name).sort()).toEqual(['agent', 'gateway', 'jaeger', 'kafka', 'loki', 'postgres', 'prometheus', 'search']);
+    for (const status of statuses) {
+      expect({ name: status.name, state: status.state }).toEqual({ name: status.name, state: 'healthy' });
+      expect(status.endpoints.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('binds every listener of every component to 127.0.0.1', () => {
+    const ours = stackPids(statuses);
+    const sockets = listeners().filter((l) => ours.has(l.pid));
+    expect(sockets.length).toBeGreaterThanOrEqual(Object.keys(manifest.ports).length - 2);
+    for (const socket of sockets) expect(socket.address).toMatch(/^(127\.0\.0\.1|\[::ffff:127\.0\.0\.1\]):\d+$/);
+  });
+
+  it('Kafka: produces and consumes a message', async () => {
+    const kafka = new Kafka({ clientId: 'stack-test', brokers: [endpoints.kafka], logLevel: logLevel.WARN });
+    const topic = `stack-test-${randomUUID()}`;
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    const producer = kafka.producer();
+    const consumer = kafka.consumer({ groupId: `${topic}-group` });
+    try {
+      await producer.connect();
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      const received = new Promise<{ key: string; value: string; header: string }>((resolve) => {
+        void consumer.run({
+          eachMessage: async ({ message }) =>
+            resolve({ key: String(message.key), value: String(message.value), header: String(message.headers?.probe) }),
+        });
+      });
+      await producer.send({ topic, messages: [{ key: 'k1', value: 'hello stack', headers: { probe: 'yes' } }] });
+      await expect(received).resolves.toEqual({ key: 'k1', value: 'hello stack', header: 'yes' });
+    } finally {
+      await consumer.disconnect();
+      await producer.disconnect();
+      await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+      await admin.disconnect();
+    }
+  });
+
+  it.each(manifest.databases)('Postgres: a SQL round trip in the %s database', async (database) => {
+    const db = new Client({ host: '127.0.0.1', port: endpoints.postgresPort, user: 'postgres', database });
+    await db.connect();
+    try {
+      await db.query('create temporary table probe (id serial primary key, note text not null)');
+      await db.query('insert into probe (note) values ($1)', [`hello ${database}`]);
+      const { rows } = await db.query<{ note: string }>('select note from probe');
+      expect(rows).toEqual([{ note: `hello ${database}` }]);
+    } finally {
+      await db.end();
+    }
+  });
+
+  describe('one span, log record and metric point sent to the agent over OTLP gRPC', () => {
+    let probe: ProbeResult;
+
+    beforeAll(async () => {
+      probe = await sendProbe(endpoints.agentGrpc);
+    });
+
+    it('reaches Jaeger within 10 seconds, with PII redacted by the agent', async () => {
+      const found = await eventually('span in Jaeger', 10, () => jaegerTrace(probe.traceId));
+      const span = found.spans.find((s) => s.operationName === 'probe stack');
+      expect(found.processes[span!.processID].serviceName).toBe(probe.serviceName);
+      const tags = Object.fromEntries(span!.tags.map((t) => [t.key, t.value]));
+      expect(tags['probe.id']).toBe(probe.probeId);
+      expect(tags['user.email']).toBe('[REDACTED_EMAIL]');
+      expect(tags['payment.card']).toBe('[REDACTED_CARD]');
+    });
+
+    it('stores the same trace in the search engine', async () => {
+      const found = await eventually('span in Jaeger', 10, () => jaegerTrace(probe.traceId));
+      const docs = await eventually('span documents in OpenSearch', 10, async () => {
+        const hits = await storedSpans(found.traceID);
+        return hits.length > 0 ? hits : undefined;
+      });
+      expect(docs.map((d) => d.operationName)).toContain('probe stack');
+    });
+
+    it('puts the log record in Loki, findable by its trace_id, with span_id and PII redacted', async () => {
+      const entries = await eventually('log in Loki', 20, async () => {
+        const found = await lokiLogsForTrace(probe.serviceName, probe.traceId);
+        return found.length > 0 ? found : undefined;
+      });
+      expect(entries).toHaveLength(1);
+      expect(entries[0].metadata.span_id).toBe(probe.spanId);
+      expect(entries[0].line).toContain(`probe ${probe.probeId}`);
+      expect(entries[0].line).not.toContain(probePii.email);
+      expect(entries[0].line).not.toContain(probePii.card);
+      expect(entries[0].line).toContain('[REDACTED_EMAIL]');
+    });
+
+    it('exposes the metric point through Prometheus', async () => {
+      const samples = await eventually('metric in Prometheus', 30, async () => {
+        const result = await prometheusQuery(`tracehop_stack_probe_total{probe_id="${probe.probeId}"}`);
+        return result.length > 0 ? result : undefined;
+      });
+      expect(Number(samples[0].value[1])).toBe(1);
+    });
+
+    it('derives span metrics at the gateway before sampling', async () => {
+      const samples = await eventually('span metrics in Prometheus', 30, async () => {
+        const result = await prometheusQuery(`traces_span_metrics_calls_total{service_name="${probe.serviceName}"}`);
+        return result.length > 0 ? result : undefined;
+      });
+      expect(samples[0].metric.span_name).toBe('probe stack');
+    });
+  });
+});
+
+describe('stack lifecycle', () => {
+  it('down stops every process it started and frees every port; up brings all back healthy', async () => {
+    const before = await stackStatus();
+    const pids = stackPids(before);
+    expect(pids.size).toBeGreaterThanOrEqual(before.length);
+
+    await stackCommand('down');
+    const alive = [...pids].filter((pid) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    expect(alive).toEqual([]);
+    const ports = new Set(Object.values(manifest.ports).map(String));
+    expect(listeners().filter((l) => ports.has(l.address.split(':').pop()!))).toEqual([]);
+    expect((await stackStatus()).map((s) => s.state)).toEqual(before.map(() => 'stopped'));
+
+    const started = Date.now();
+    await stackCommand('up');
+    console.log(`warm up after down: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    expect((await stackStatus()).map((s) => `${s.name}: ${s.state}`)).toEqual(before.map((s) => `${s.name}: healthy`));
+  });
+});

@@ -1,0 +1,77 @@
+import { loadManifest } from '../../infra/stack/src/manifest';
+
+/** Reads the real backends the stack runs, at the ports its manifest pins. */
+const ports = loadManifest().ports;
+const local = (portName: string) => `http://127.0.0.1:${ports[portName]}`;
+
+export const endpoints = {
+  agentGrpc: `127.0.0.1:${ports.AGENT_OTLP_GRPC_PORT}`,
+  kafka: `127.0.0.1:${ports.KAFKA_PORT}`,
+  postgresPort: ports.POSTGRES_PORT,
+  jaeger: local('JAEGER_QUERY_PORT'),
+  loki: local('LOKI_HTTP_PORT'),
+  prometheus: local('PROMETHEUS_PORT'),
+  search: local('SEARCH_PORT'),
+};
+
+async function getJson<T>(url: string): Promise<{ status: number; body: T }> {
+  const response = await fetch(url);
+  return { status: response.status, body: (await response.json()) as T };
+}
+
+export interface JaegerSpan {
+  traceID: string;
+  spanID: string;
+  operationName: string;
+  processID: string;
+  tags: { key: string; value: unknown }[];
+}
+export interface JaegerTrace {
+  traceID: string;
+  spans: JaegerSpan[];
+  processes: Record<string, { serviceName: string }>;
+}
+
+/** The trace as Jaeger's query API returns it, or undefined while Jaeger does not have it yet. */
+export async function jaegerTrace(traceId: string): Promise<JaegerTrace | undefined> {
+  const { status, body } = await getJson<{ data?: JaegerTrace[] }>(`${endpoints.jaeger}/api/traces/${traceId}`);
+  return status === 200 ? body.data?.[0] : undefined;
+}
+
+export interface LokiEntry {
+  line: string;
+  metadata: Record<string, string>;
+}
+
+/** Log lines of a service whose structured metadata carries this trace id. */
+export async function lokiLogsForTrace(serviceName: string, traceId: string): Promise<LokiEntry[]> {
+  const query = `{service_name="${serviceName}"} | trace_id="${traceId}"`;
+  const start = (Date.now() - 15 * 60_000) * 1e6;
+  const url = `${endpoints.loki}/loki/api/v1/query_range?query=${encodeURIComponent(query)}&start=${start}&limit=100`;
+  const { body } = await getJson<{ data?: { result?: { stream: Record<string, string>; values: [string, string][] }[] } }>(url);
+  return (body.data?.result ?? []).flatMap((stream) => stream.values.map(([, line]) => ({ line, metadata: stream.stream })));
+}
+
+export interface PromSample {
+  metric: Record<string, string>;
+  value: [number, string];
+}
+
+export async function prometheusQuery(promql: string): Promise<PromSample[]> {
+  const { body } = await getJson<{ data?: { result?: PromSample[] } }>(
+    `${endpoints.prometheus}/api/v1/query?query=${encodeURIComponent(promql)}`,
+  );
+  return body.data?.result ?? [];
+}
+
+/** Span documents Jaeger wrote to the search engine for this trace (Jaeger's own trace id format). */
+export async function storedSpans(jaegerTraceId: string): Promise<{ traceID: string; operationName: string }[]> {
+  await fetch(`${endpoints.search}/tracehop-jaeger-span-*/_refresh`, { method: 'POST' });
+  const response = await fetch(`${endpoints.search}/tracehop-jaeger-span-*/_search`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: { term: { traceID: jaegerTraceId } } }),
+  });
+  const body = (await response.json()) as { hits?: { hits?: { _source: { traceID: string; operationName: string } }[] } };
+  return (body.hits?.hits ?? []).map((hit) => hit._source);
+}

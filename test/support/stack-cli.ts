@@ -1,0 +1,29 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const repoRoot = join(__dirname, '../..');
+
+export interface ComponentStatus {
+  name: string;
+  state: 'healthy' | 'running, not ready' | 'stopped';
+  pid?: number;
+  endpoints: string[];
+}
+
+/** Runs the stack command exactly as a user does (npm run stack -- …). */
+export async function stackCommand(...args: string[]): Promise<{ stdout: string; stderr: string }> {
+  return run('npm', ['run', '--silent', 'stack', '--', ...args], { cwd: repoRoot, maxBuffer: 16 * 1024 * 1024 }).catch(
+    (error: { stdout?: string; stderr?: string; message: string }) => {
+      // `status` exits 1 when something is not healthy; its JSON is still the answer.
+      if (args[0] === 'status' && error.stdout) return { stdout: error.stdout, stderr: error.stderr ?? '' };
+      throw new Error(`npm run stack -- ${args.join(' ')} failed:\n${error.stdout ?? ''}\n${error.stderr ?? error.message}`);
+    },
+  );
+}
+
+export async function stackStatus(): Promise<ComponentStatus[]> {
+  const { stdout } = await stackCommand('status', '--json');
+  return JSON.parse(stdout) as ComponentStatus[];
+}
