@@ -14,7 +14,6 @@ export interface StackPaths {
   data: (component: string) => string;
   logFile: (component: string) => string;
   pidFile: (component: string) => string;
-  secrets: string;
 }
 
 /**
@@ -33,6 +32,5 @@ export function stackPaths(env: NodeJS.ProcessEnv = process.env): StackPaths {
     data: (component) => join(state, 'data', component),
     logFile: (component) => join(state, 'logs', `${component}.log`),
     pidFile: (component) => join(state, 'run', `${component}.json`),
-    secrets: join(state, 'secrets.json'),
   };
 }

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import pWaitFor from 'p-wait-for';
 import type { LaunchSpec, StackContext } from './components/component';
@@ -8,6 +9,8 @@ import { stringEnv } from './install/go-toolchain';
 interface PidRecord {
   pid: number;
   command: string;
+  /** Hash of the launch spec and the config files it names: a change means a restart. */
+  fingerprint: string;
   /** Kernel start time of the process: tells our process from a later one that reuses the pid. */
   startTicks: string;
 }
@@ -41,6 +44,21 @@ export function runningPid(ctx: StackContext, name: string): number | undefined 
   return record && isOurProcess(record) ? record.pid : undefined;
 }
 
+/** What a launch depends on: command, arguments, environment and the contents of files it names. */
+export function launchFingerprint(ctx: StackContext, spec: LaunchSpec): string {
+  const hash = createHash('sha256').update(JSON.stringify({ spec, env: ctx.env }));
+  for (const arg of spec.args) {
+    const path = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : arg;
+    if (path.startsWith('/') && existsSync(path) && statSync(path).isFile()) hash.update(readFileSync(path));
+  }
+  return hash.digest('hex');
+}
+
+/** True when the running process was started with a different spec or config than `spec` now gives. */
+export function launchedDifferently(ctx: StackContext, name: string, spec: LaunchSpec): boolean {
+  return readPidRecord(ctx, name)?.fingerprint !== launchFingerprint(ctx, spec);
+}
+
 /**
  * Starts a component in its own process group (so stopping it also stops any children it forks,
  * as Elasticsearch's launcher does), output appended to its log file, pid recorded for `down`.
@@ -62,7 +80,12 @@ export function launch(ctx: StackContext, name: string, spec: LaunchSpec): numbe
   closeSync(out);
   if (child.pid === undefined) throw new Error(`could not start ${spec.command}`);
   child.unref();
-  const record: PidRecord = { pid: child.pid, command: spec.command, startTicks: startTicks(child.pid) ?? '' };
+  const record: PidRecord = {
+    pid: child.pid,
+    command: spec.command,
+    fingerprint: launchFingerprint(ctx, spec),
+    startTicks: startTicks(child.pid) ?? '',
+  };
   writeFileSync(ctx.paths.pidFile(name), JSON.stringify(record));
   return child.pid;
 }

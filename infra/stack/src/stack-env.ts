@@ -1,21 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { Manifest } from './manifest';
 import type { StackPaths } from './paths';
-
-interface Secrets {
-  gatewayToken: string;
-}
-
-/** Secrets are generated per machine on first use and kept in the state folder (mode 600), never in the repo. */
-export function loadSecrets(paths: StackPaths): Secrets {
-  if (existsSync(paths.secrets)) return JSON.parse(readFileSync(paths.secrets, 'utf8')) as Secrets;
-  const secrets: Secrets = { gatewayToken: randomBytes(24).toString('base64url') };
-  mkdirSync(dirname(paths.secrets), { recursive: true });
-  writeFileSync(paths.secrets, JSON.stringify(secrets), { mode: 0o600 });
-  return secrets;
-}
+import { loadSecrets } from './secrets';
 
 /**
  * The environment every component and config file reads: the manifest's ports, the listen and
@@ -25,6 +11,7 @@ export function loadSecrets(paths: StackPaths): Secrets {
 export function stackEnv(manifest: Manifest, paths: StackPaths): Record<string, string> {
   const p = manifest.ports;
   const local = (name: keyof typeof p & string) => `127.0.0.1:${p[name]}`;
+  const secrets = loadSecrets(paths);
   const ports = Object.fromEntries(Object.entries(p).map(([name, value]) => [name, String(value)]));
   return {
     ...ports,
@@ -32,7 +19,9 @@ export function stackEnv(manifest: Manifest, paths: StackPaths): Record<string, 
     SEARCH_DATA_DIR: paths.data('search'),
     LOKI_DATA_DIR: paths.data('loki'),
     AGENT_QUEUE_DIR: join(paths.data('agent'), 'queue'),
-    GATEWAY_TOKEN: loadSecrets(paths).gatewayToken,
+    GATEWAY_TOKEN: secrets.gatewayToken,
+    GATEWAY_TLS_CERT: secrets.gatewayCert,
+    GATEWAY_TLS_KEY: secrets.gatewayKey,
     AGENT_OTLP_GRPC_ENDPOINT: local('AGENT_OTLP_GRPC_PORT'),
     AGENT_OTLP_HTTP_ENDPOINT: local('AGENT_OTLP_HTTP_PORT'),
     AGENT_HEALTH_ENDPOINT: local('AGENT_HEALTH_PORT'),

@@ -6,7 +6,9 @@ import type { Component, StackContext } from './components/component';
 import { components } from './components/index';
 import { createContext } from './context';
 import { isStepCurrent, markStepDone } from './install/stamp';
-import { launch, logTail, runningPid, stop } from './process-supervisor';
+import { port } from './manifest';
+import { assertPortsFree } from './port-check';
+import { launch, launchedDifferently, logTail, runningPid, stop } from './process-supervisor';
 
 const stopGraceSeconds = 20;
 const failureLogLines = 30;
@@ -31,14 +33,14 @@ export function statusTable(statuses: ComponentStatus[]): string {
   return table.toString();
 }
 
+/** Names the component, shows why (with the end of its log once it was launched) and how to retry. */
 class ComponentFailed extends Error {
-  constructor(component: Component, ctx: StackContext, cause: unknown) {
+  constructor(component: Component, ctx: StackContext, cause: unknown, launched: boolean) {
     const reason = cause instanceof Error ? cause.message : String(cause);
-    super(
-      `${component.name} failed: ${reason}\n` +
-        `--- last ${failureLogLines} lines of ${ctx.paths.logFile(component.name)} ---\n${logTail(ctx, component.name, failureLogLines)}\n` +
-        `Retry with: npm run stack -- up   (logs: npm run stack -- logs ${component.name})`,
-    );
+    const log = launched
+      ? `\n--- last ${failureLogLines} lines of ${ctx.paths.logFile(component.name)} ---\n${logTail(ctx, component.name, failureLogLines)}`
+      : '';
+    super(`${component.name} failed: ${reason}${log}\nRetry with: npm run stack -- up   (logs: npm run stack -- logs ${component.name})`);
   }
 }
 
@@ -51,11 +53,13 @@ interface Task {
 /** Installs what is missing, starts the component, waits until it really works. */
 async function bringUp(ctx: StackContext, component: Component, task: Task, startedNow: Component[]): Promise<void> {
   if (runningPid(ctx, component.name) !== undefined) {
-    if (await component.isReady(ctx)) {
+    const changed = launchedDifferently(ctx, component.name, component.launch(ctx));
+    if (!changed && (await component.isReady(ctx))) {
       task.title = `${component.name}: already healthy`;
       return;
     }
-    // Running but not answering: a leftover from a crash or an interrupted start. Start afresh.
+    // Its config changed, or it runs but does not answer (a leftover of a crash): start afresh.
+    task.title = `${component.name}: ${changed ? 'config changed, restarting' : 'not answering, restarting'}`;
     await stop(ctx, component.name, stopGraceSeconds);
   }
   for (const step of component.install) {
@@ -65,6 +69,7 @@ async function bringUp(ctx: StackContext, component: Component, task: Task, star
     markStepDone(ctx, component.name, step);
   }
   task.title = `${component.name}: starting`;
+  await assertPortsFree(Object.fromEntries(component.ports.map((name) => [name, port(ctx.manifest, name)])));
   await component.initData?.(ctx);
   launch(ctx, component.name, component.launch(ctx));
   startedNow.push(component);
@@ -100,7 +105,7 @@ export async function up(only?: string[]): Promise<void> {
         try {
           await bringUp(ctx, component, task, startedNow);
         } catch (error) {
-          throw new ComponentFailed(component, ctx, error);
+          throw new ComponentFailed(component, ctx, error, startedNow.includes(component));
         }
       },
     })),
@@ -115,7 +120,9 @@ export async function up(only?: string[]): Promise<void> {
     await tasks.run();
   } catch (error) {
     for (const component of [...startedNow].reverse()) await stop(ctx, component.name, stopGraceSeconds);
-    throw error;
+    // The progress output above already shows the failure in full.
+    const stopped = startedNow.length ? `; stopped what this run started (${startedNow.map((c) => c.name).join(', ')})` : '';
+    throw new Error(`stack up failed: ${(error as Error).message.split('\n')[0]}${stopped}`);
   }
   console.log(statusTable(await Promise.all(selected.map((c) => componentStatus(ctx, c)))));
 }

@@ -26,6 +26,7 @@ export const agent: Component = {
   name: 'agent',
   title: 'OTel Collector agent',
   dependsOn: ['gateway'],
+  ports: ['AGENT_OTLP_GRPC_PORT', 'AGENT_OTLP_HTTP_PORT', 'AGENT_HEALTH_PORT', 'AGENT_METRICS_PORT'],
   endpoints: (ctx) => [
     `otlp grpc 127.0.0.1:${port(ctx.manifest, 'AGENT_OTLP_GRPC_PORT')}`,
     `otlp http 127.0.0.1:${port(ctx.manifest, 'AGENT_OTLP_HTTP_PORT')}`,
@@ -43,6 +44,7 @@ export const gateway: Component = {
   name: 'gateway',
   title: 'OTel Collector gateway',
   dependsOn: ['jaeger', 'loki'],
+  ports: ['GATEWAY_OTLP_GRPC_PORT', 'GATEWAY_OTLP_HTTP_PORT', 'GATEWAY_HEALTH_PORT', 'GATEWAY_METRICS_PORT', 'GATEWAY_PROMETHEUS_PORT'],
   endpoints: (ctx) => [
     `otlp grpc 127.0.0.1:${port(ctx.manifest, 'GATEWAY_OTLP_GRPC_PORT')}`,
     `metrics http://127.0.0.1:${port(ctx.manifest, 'GATEWAY_PROMETHEUS_PORT')}/metrics`,

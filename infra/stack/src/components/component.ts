@@ -35,6 +35,8 @@ export interface Component {
   name: string;
   title: string;
   dependsOn: string[];
+  /** Names of the manifest ports it listens on (checked free before launch). */
+  ports: string[];
   /** What users connect to, for the status table. */
   endpoints: (ctx: StackContext) => string[];
   install: InstallStep[];

@@ -26,6 +26,7 @@ export const kafka: Component = {
   name: 'kafka',
   title: 'Kafka broker (KRaft)',
   dependsOn: [],
+  ports: ['KAFKA_PORT', 'KAFKA_CONTROLLER_PORT'],
   endpoints: (ctx) => [`127.0.0.1:${port(ctx.manifest, 'KAFKA_PORT')}`],
   install: [
     {
@@ -39,6 +40,7 @@ export const kafka: Component = {
           [
             '-B',
             '--no-transfer-progress',
+            '-Dstyle.color=never',
             `-Dmaven.repo.local=${join(ctx.paths.cache, 'm2')}`,
             `-Dkafka.version=${ctx.manifest.components.kafka.version}`,
             '-f',

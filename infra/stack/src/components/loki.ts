@@ -13,6 +13,7 @@ export const loki: Component = {
   name: 'loki',
   title: 'Loki v3 (logs)',
   dependsOn: [],
+  ports: ['LOKI_HTTP_PORT', 'LOKI_GRPC_PORT'],
   endpoints: (ctx) => [`http://127.0.0.1:${port(ctx.manifest, 'LOKI_HTTP_PORT')}`],
   // netgo: a static binary whose DNS resolution does not depend on the machine's C library.
   install: [wrapperModuleStep(lokiBinary, 'infra/native/loki', 'github.com/grafana/loki/v3/cmd/loki', ['netgo'])],

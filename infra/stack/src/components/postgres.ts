@@ -1,8 +1,8 @@
 import { chownSync, existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { execa } from 'execa';
+import { dirname, join } from 'node:path';
 import { Client } from 'pg';
 import { aptInstall } from '../install/apt';
+import { runCommand } from '../install/run-command';
 import { port } from '../manifest';
 import type { Component, StackContext } from './component';
 
@@ -19,8 +19,10 @@ function client(ctx: StackContext, database = 'postgres'): Client {
   });
 }
 
+/** Parents stay world-traversable (0755); the folder itself is private to the server's user. */
 function ownByServiceUser(ctx: StackContext, dir: string): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  mkdirSync(dirname(dir), { recursive: true });
+  if (!existsSync(dir)) mkdirSync(dir, { mode: 0o700 });
   if (ctx.serviceUser) chownSync(dir, ctx.serviceUser.uid, ctx.serviceUser.gid);
 }
 
@@ -28,6 +30,7 @@ export const postgres: Component = {
   name: 'postgres',
   title: 'PostgreSQL (private cluster)',
   dependsOn: [],
+  ports: ['POSTGRES_PORT'],
   endpoints: (ctx) => [`postgres://postgres@127.0.0.1:${port(ctx.manifest, 'POSTGRES_PORT')}/{${ctx.manifest.databases.join(',')}}`],
   install: [
     {
@@ -43,11 +46,11 @@ export const postgres: Component = {
     if (existsSync(join(dataDir, 'PG_VERSION'))) return;
     ownByServiceUser(ctx, dataDir);
     // A private cluster, not the system one: trust auth, reachable only on loopback and our socket.
-    await execa(join(binDir(ctx), 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-instructions'], {
+    await runCommand(ctx, join(binDir(ctx), 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-instructions'], {
       uid: ctx.serviceUser?.uid,
       gid: ctx.serviceUser?.gid,
       cwd: dataDir,
-      stdin: 'ignore',
+      logFile: ctx.paths.logFile('postgres'),
     });
   },
   launch: (ctx) => ({

@@ -10,6 +10,7 @@ export const prometheus: Component = {
   name: 'prometheus',
   title: 'Prometheus (metrics)',
   dependsOn: [],
+  ports: ['PROMETHEUS_PORT'],
   endpoints: (ctx) => [baseUrl(ctx)],
   install: [
     {

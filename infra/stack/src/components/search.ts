@@ -15,6 +15,7 @@ export const search: Component = {
   name: 'search',
   title: 'OpenSearch (trace storage)',
   dependsOn: [],
+  ports: ['SEARCH_PORT', 'SEARCH_TRANSPORT_PORT'],
   endpoints: (ctx) => [baseUrl(ctx)],
   install: [
     {
@@ -28,6 +29,7 @@ export const search: Component = {
           [
             '-B',
             '--no-transfer-progress',
+            '-Dstyle.color=never',
             `-Dmaven.repo.local=${join(ctx.paths.cache, 'm2')}`,
             `-Dopensearch.runner.version=${runnerVersion(ctx)}`,
             '-f',

@@ -1,11 +1,14 @@
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { execa } from 'execa';
+import { spawn } from 'node:child_process';
 import type { StackContext } from '../components/component';
 
 export interface CommandOptions {
   cwd?: string;
   env?: Record<string, string>;
+  /** Run as this user (Postgres' initdb refuses root). */
+  uid?: number;
+  gid?: number;
   /** Where the full output goes; the error names it. */
   logFile: string;
 }
@@ -24,14 +27,14 @@ export async function runCommand(ctx: StackContext, command: string, args: strin
   log.write(`\n$ ${command} ${args.join(' ')}\n`);
   const recent: string[] = [];
   let lastReport = 0;
-  const child = execa(command, args, {
+  const child = spawn(command, args, {
     cwd: options.cwd,
-    env: options.env,
-    all: true,
-    reject: false,
-    stdin: 'ignore',
+    env: options.env ?? process.env,
+    uid: options.uid,
+    gid: options.gid,
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.all?.on('data', (chunk: Buffer) => {
+  const onOutput = (chunk: Buffer) => {
     log.write(chunk);
     for (const line of chunk.toString().split('\n').filter((l) => l.trim() !== '')) {
       recent.push(line);
@@ -41,12 +44,17 @@ export async function runCommand(ctx: StackContext, command: string, args: strin
         ctx.report(line.slice(0, 160));
       }
     }
+  };
+  child.stdout.on('data', onOutput);
+  child.stderr.on('data', onOutput);
+  const exit = await new Promise<string | number>((resolve) => {
+    child.on('error', (error) => resolve(error.message));
+    child.on('close', (code, signal) => resolve(code ?? signal ?? 'unknown'));
   });
-  const result = await child;
   await new Promise((done) => log.end(done));
-  if (result.exitCode !== 0) {
+  if (exit !== 0) {
     throw new Error(
-      `${command} ${args.join(' ')} exited with ${result.exitCode ?? result.signal}\n` +
+      `${command} ${args.join(' ')} exited with ${exit}\n` +
         `--- last lines (full log: ${options.logFile}) ---\n${recent.join('\n')}`,
     );
   }

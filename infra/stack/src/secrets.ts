@@ -1,0 +1,39 @@
+import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { StackPaths } from './paths';
+
+export interface StackSecrets {
+  /** Bearer token the agent presents to the gateway. */
+  gatewayToken: string;
+  /** Self-signed certificate (and its key) the gateway serves OTLP with; the agent trusts exactly it. */
+  gatewayCert: string;
+  gatewayKey: string;
+}
+
+/**
+ * Secrets are made per machine on first use and kept in the state folder (mode 600), never in the
+ * repository. gRPC sends per-call credentials such as a bearer token only over TLS, so the token
+ * comes with a certificate valid for the gateway's names in both topologies (127.0.0.1 natively,
+ * `gateway` in compose).
+ */
+export function loadSecrets(paths: StackPaths): StackSecrets {
+  const dir = join(paths.state, 'secrets');
+  const secrets: StackSecrets = {
+    gatewayToken: join(dir, 'gateway-token'),
+    gatewayCert: join(dir, 'gateway-cert.pem'),
+    gatewayKey: join(dir, 'gateway-key.pem'),
+  };
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (!existsSync(secrets.gatewayToken)) writeFileSync(secrets.gatewayToken, randomBytes(24).toString('base64url'), { mode: 0o600 });
+  if (!existsSync(secrets.gatewayCert) || !existsSync(secrets.gatewayKey)) {
+    execFileSync('openssl', [
+      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '825',
+      '-subj', '/CN=tracehop-gateway',
+      '-addext', 'subjectAltName=DNS:gateway,DNS:localhost,IP:127.0.0.1',
+      '-keyout', secrets.gatewayKey, '-out', secrets.gatewayCert,
+    ], { stdio: 'ignore' });
+  }
+  return { ...secrets, gatewayToken: readFileSync(secrets.gatewayToken, 'utf8') };
+}
