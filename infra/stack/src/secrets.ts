@@ -25,6 +25,8 @@ export function loadSecrets(paths: StackPaths): StackSecrets {
     gatewayCert: join(dir, 'gateway-cert.pem'),
     gatewayKey: join(dir, 'gateway-key.pem'),
   };
+  // The state folder itself stays traversable: Postgres' service user needs to reach its data.
+  mkdirSync(paths.state, { recursive: true });
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   if (!existsSync(secrets.gatewayToken)) writeFileSync(secrets.gatewayToken, randomBytes(24).toString('base64url'), { mode: 0o600 });
   if (!existsSync(secrets.gatewayCert) || !existsSync(secrets.gatewayKey)) {
