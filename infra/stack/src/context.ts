@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import type { StackContext } from './components/component';
 import { loadManifest } from './manifest';
 import { stackPaths } from './paths';
+import { loadSecrets } from './secrets';
 import { stackEnv } from './stack-env';
 
 const serviceUserName = 'tracehop';
@@ -35,7 +36,7 @@ export function createContext(report: (line: string) => void = () => undefined):
   return {
     manifest,
     paths,
-    env: stackEnv(manifest, paths),
+    env: stackEnv(manifest, paths, loadSecrets(paths)),
     serviceUser: userInfo().uid === 0 ? serviceUser() : undefined,
     report,
   };

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StackPaths } from './paths';
 
 export interface StackSecrets {
-  /** Bearer token the agent presents to the gateway. */
-  gatewayToken: string;
+  /** File holding the bearer token the agent presents to the gateway. */
+  gatewayTokenFile: string;
   /** Self-signed certificate (and its key) the gateway serves OTLP with; the agent trusts exactly it. */
   gatewayCert: string;
   gatewayKey: string;
@@ -21,14 +21,14 @@ export interface StackSecrets {
 export function loadSecrets(paths: StackPaths): StackSecrets {
   const dir = join(paths.state, 'secrets');
   const secrets: StackSecrets = {
-    gatewayToken: join(dir, 'gateway-token'),
+    gatewayTokenFile: join(dir, 'gateway-token'),
     gatewayCert: join(dir, 'gateway-cert.pem'),
     gatewayKey: join(dir, 'gateway-key.pem'),
   };
   // The state folder itself stays traversable: Postgres' service user needs to reach its data.
   mkdirSync(paths.state, { recursive: true });
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  if (!existsSync(secrets.gatewayToken)) writeFileSync(secrets.gatewayToken, randomBytes(24).toString('base64url'), { mode: 0o600 });
+  if (!existsSync(secrets.gatewayTokenFile)) writeFileSync(secrets.gatewayTokenFile, randomBytes(24).toString('base64url'), { mode: 0o600 });
   if (!existsSync(secrets.gatewayCert) || !existsSync(secrets.gatewayKey)) {
     execFileSync('openssl', [
       'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '825',
@@ -37,5 +37,5 @@ export function loadSecrets(paths: StackPaths): StackSecrets {
       '-keyout', secrets.gatewayKey, '-out', secrets.gatewayCert,
     ], { stdio: 'ignore' });
   }
-  return { ...secrets, gatewayToken: readFileSync(secrets.gatewayToken, 'utf8') };
+  return secrets;
 }

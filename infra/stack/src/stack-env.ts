@@ -1,17 +1,16 @@
 import { join } from 'node:path';
 import type { Manifest } from './manifest';
 import type { StackPaths } from './paths';
-import { loadSecrets } from './secrets';
+import type { StackSecrets } from './secrets';
 
 /**
  * The environment every component and config file reads: the manifest's ports, the listen and
  * target addresses the shared collector/Jaeger/Loki configs expect (loopback here; container names
  * in compose), data folders and the agent→gateway token.
  */
-export function stackEnv(manifest: Manifest, paths: StackPaths): Record<string, string> {
+export function stackEnv(manifest: Manifest, paths: StackPaths, secrets: StackSecrets): Record<string, string> {
   const p = manifest.ports;
   const local = (name: keyof typeof p & string) => `127.0.0.1:${p[name]}`;
-  const secrets = loadSecrets(paths);
   const ports = Object.fromEntries(Object.entries(p).map(([name, value]) => [name, String(value)]));
   return {
     ...ports,
@@ -19,7 +18,7 @@ export function stackEnv(manifest: Manifest, paths: StackPaths): Record<string, 
     SEARCH_DATA_DIR: paths.data('search'),
     LOKI_DATA_DIR: paths.data('loki'),
     AGENT_QUEUE_DIR: join(paths.data('agent'), 'queue'),
-    GATEWAY_TOKEN: secrets.gatewayToken,
+    GATEWAY_TOKEN_FILE: secrets.gatewayTokenFile,
     GATEWAY_TLS_CERT: secrets.gatewayCert,
     GATEWAY_TLS_KEY: secrets.gatewayKey,
     AGENT_OTLP_GRPC_ENDPOINT: local('AGENT_OTLP_GRPC_PORT'),

@@ -1,0 +1,91 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parse as parseEnv } from 'dotenv';
+import { parse } from 'yaml';
+import { loadManifest } from '../../infra/stack/src/manifest';
+
+/**
+ * Compose cannot run here (no Docker engine); this checks what can be checked without it: the
+ * files parse, they mount the very configs the native stack runs, and ports and versions agree.
+ */
+const repo = join(__dirname, '../..');
+const composeDir = join(repo, 'infra/compose');
+const read = (path: string) => readFileSync(join(repo, path), 'utf8');
+const manifest = loadManifest();
+const env = parseEnv(read('infra/compose/.env'));
+
+interface Service {
+  image?: string;
+  environment?: Record<string, string>;
+  volumes?: string[];
+  ports?: string[];
+}
+const compose = parse(read('infra/compose/docker-compose.yaml'), { merge: true }) as { services: Record<string, Service> };
+const services = compose.services;
+
+/** Variables a config file reads, and which of them have no default. */
+function configVariables(file: string): { all: Set<string>; required: Set<string> } {
+  const matches = [...read(file).matchAll(/\$\{(?:env:)?([A-Z_]+)(:-[^}]*)?\}/g)];
+  return { all: new Set(matches.map((m) => m[1])), required: new Set(matches.filter((m) => !m[2]).map((m) => m[1])) };
+}
+
+describe('infra/compose', () => {
+  it('publishes every port on 127.0.0.1 only', () => {
+    const published = Object.values(services).flatMap((s) => s.ports ?? []);
+    expect(published.length).toBeGreaterThan(5);
+    for (const mapping of published) expect(mapping).toMatch(/^127\.0\.0\.1:/);
+  });
+
+  it.each([
+    ['agent', 'infra/collector/agent.yaml'],
+    ['gateway', 'infra/collector/gateway.yaml'],
+    ['jaeger', 'infra/jaeger/jaeger.yaml'],
+    ['loki', 'infra/loki/loki.yaml'],
+  ])('%s mounts %s verbatim and sets every variable it needs, and only those', (name, file) => {
+    const service = services[name];
+    const mounted = (service.volumes ?? []).map((v) => resolve(composeDir, v.split(':')[0]));
+    expect(mounted).toContain(join(repo, file));
+    const { all, required } = configVariables(file);
+    const set = Object.keys(service.environment ?? {});
+    for (const variable of set) expect({ variable, readByConfig: all.has(variable) }).toEqual({ variable, readByConfig: true });
+    for (const variable of required) expect({ variable, setByCompose: set.includes(variable) }).toEqual({ variable, setByCompose: true });
+  });
+
+  it('mounts only files that exist', () => {
+    const binds = Object.values(services).flatMap((s) => (s.volumes ?? []).filter((v) => v.startsWith('.')));
+    for (const bind of binds) expect({ bind, exists: existsSync(resolve(composeDir, bind.split(':')[0])) }).toEqual({ bind, exists: true });
+  });
+
+  it('shares port numbers with the native manifest', () => {
+    const shared = Object.keys(env).filter((name) => name in manifest.ports);
+    expect(shared.length).toBeGreaterThanOrEqual(8);
+    for (const name of shared) expect({ name, port: Number(env[name]) }).toEqual({ name, port: manifest.ports[name] });
+  });
+
+  it('runs the same versions as the native stack', () => {
+    const c = manifest.components;
+    expect(env.COLLECTOR_VERSION).toBe(c.collector.version);
+    expect(c.search.version.startsWith(`${env.OPENSEARCH_VERSION}.`)).toBe(true);
+    expect(`v${env.LOKI_VERSION}`).toBe(c.loki.version);
+    expect(env.PROMETHEUS_VERSION.startsWith(`v${c.prometheus.version}.`)).toBe(true);
+    expect(env.POSTGRES_VERSION).toBe(c.postgres.version);
+    expect(c.jaeger.source).toContain(`Jaeger v${env.JAEGER_IMAGE_VERSION}`);
+  });
+
+  it('creates the same databases and scrapes the same jobs', () => {
+    const created = [...read('infra/compose/postgres/init-databases.sql').matchAll(/CREATE DATABASE (\w+)/g)].map((m) => m[1]);
+    expect(created).toEqual(manifest.databases);
+    const jobs = (file: string) => (parse(read(file)) as { scrape_configs: { job_name: string }[] }).scrape_configs.map((j) => j.job_name);
+    expect(jobs('infra/compose/prometheus/prometheus.yml')).toEqual(jobs('infra/prometheus/prometheus.yml'));
+  });
+
+  it('provisions Grafana with Prometheus, Jaeger and Loki, linked trace ↔ logs', () => {
+    const { datasources } = parse(read('infra/compose/grafana/provisioning/datasources/datasources.yaml')) as {
+      datasources: { uid: string; jsonData?: Record<string, unknown> }[];
+    };
+    const byUid = Object.fromEntries(datasources.map((d) => [d.uid, d]));
+    expect(Object.keys(byUid).sort()).toEqual(['jaeger', 'loki', 'prometheus']);
+    expect(byUid.jaeger.jsonData?.tracesToLogsV2).toMatchObject({ datasourceUid: 'loki' });
+    expect(byUid.loki.jsonData?.derivedFields).toEqual([expect.objectContaining({ datasourceUid: 'jaeger' })]);
+  });
+});
