@@ -1,13 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { loadManifest } from '../../infra/stack/src/manifest';
 import { endpoints, jaegerTrace, lokiLogsForTrace, prometheusQuery, storedSpans } from '../support/backends';
 import { eventually } from '../support/eventually';
 import { probePii, sendProbe, type ProbeResult } from '../support/otlp-probe';
-import { stackCommand, stackStatus, type ComponentStatus } from '../support/stack-cli';
+import { stackCommand, stackCommandResult, stackStatus, type ComponentStatus } from '../support/stack-cli';
 
 const manifest = loadManifest();
 
@@ -160,7 +161,7 @@ describe('native stack', () => {
 });
 
 describe('stack lifecycle', () => {
-  it('down stops every process it started and frees every port; up brings all back healthy', async () => {
+  it('down stops every process and frees every port; a failed up cleans up after itself; up brings all back healthy', async () => {
     const before = await stackStatus();
     const pids = stackPids(before);
     expect(pids.size).toBeGreaterThanOrEqual(before.length);
@@ -178,6 +179,22 @@ describe('stack lifecycle', () => {
     const ports = new Set(Object.values(manifest.ports).map(String));
     expect(listeners().filter((l) => ports.has(l.address.split(':').pop()!))).toEqual([]);
     expect((await stackStatus()).map((s) => s.state)).toEqual(before.map(() => 'stopped'));
+
+    // A component that cannot start names itself and the retry command, and what this run had
+    // already started (postgres, before kafka) is stopped again: nothing is left half-started.
+    const squatter = createServer();
+    await new Promise<void>((listening) => squatter.listen(manifest.ports.KAFKA_PORT, '127.0.0.1', listening));
+    try {
+      const failed = await stackCommandResult('up');
+      expect(failed.code).not.toBe(0);
+      expect(failed.output).toContain('kafka failed: ports already in use');
+      expect(failed.output).toContain(`KAFKA_PORT=${manifest.ports.KAFKA_PORT} is in use by`);
+      expect(failed.output).toContain('Retry with: npm run stack -- up');
+      expect(failed.output).toContain('stopped what this run started (postgres)');
+      expect((await stackStatus()).map((s) => s.state)).toEqual(before.map(() => 'stopped'));
+    } finally {
+      await new Promise((closed) => squatter.close(closed));
+    }
 
     const started = Date.now();
     await stackCommand('up');

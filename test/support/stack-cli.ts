@@ -12,7 +12,15 @@ export interface ComponentStatus {
   endpoints: string[];
 }
 
-/** Runs the stack command exactly as a user does (npm run stack -- …). */
+/** Runs the stack command as a user does and returns how it ended, failure included. */
+export async function stackCommandResult(...args: string[]): Promise<{ code: number; output: string }> {
+  return run('npm', ['run', '--silent', 'stack', '--', ...args], { cwd: repoRoot, maxBuffer: 16 * 1024 * 1024 }).then(
+    ({ stdout, stderr }) => ({ code: 0, output: stdout + stderr }),
+    (error: { code?: number; stdout?: string; stderr?: string }) => ({ code: error.code ?? 1, output: (error.stdout ?? '') + (error.stderr ?? '') }),
+  );
+}
+
+/** Runs the stack command exactly as a user does (npm run stack -- …); a failure throws. */
 export async function stackCommand(...args: string[]): Promise<{ stdout: string; stderr: string }> {
   return run('npm', ['run', '--silent', 'stack', '--', ...args], { cwd: repoRoot, maxBuffer: 16 * 1024 * 1024 }).catch(
     (error: { stdout?: string; stderr?: string; message: string }) => {

@@ -1,6 +1,7 @@
 import { collectorBuildStep, goBinaryPath, type GoBinary } from '../install/go-build';
 import { port } from '../manifest';
 import { infraFile } from '../config-files';
+import { answersOk } from './http-probe';
 import type { Component, StackContext } from './component';
 
 /** One collector distribution serves both roles; each role has its own config file. */
@@ -13,14 +14,7 @@ const collectorConfig = (file: string) => infraFile(`collector/${file}`);
 const buildStep = collectorBuildStep(collectorBinary, collectorConfig('builder-config.yaml'));
 
 /** The collectors' health_check extension answers 200 only once every pipeline has started. */
-async function healthCheckPasses(ctx: StackContext, portName: string): Promise<boolean> {
-  try {
-    const response = await fetch(`http://127.0.0.1:${port(ctx.manifest, portName)}/`);
-    return response.ok;
-  } catch {
-    return false;
-  }
-}
+const healthCheckPasses = (ctx: StackContext, portName: string) => answersOk(`http://127.0.0.1:${port(ctx.manifest, portName)}/`);
 
 export const agent: Component = {
   name: 'agent',

@@ -1,6 +1,7 @@
 import { goBinaryPath, wrapperModuleStep, type GoBinary } from '../install/go-build';
 import { port } from '../manifest';
 import { infraFile } from '../config-files';
+import { answersOk } from './http-probe';
 import type { Component } from './component';
 
 const jaegerBinary: GoBinary = {
@@ -24,14 +25,8 @@ export const jaeger: Component = {
     args: ['--config', infraFile('jaeger/jaeger.yaml')],
   }),
   // Healthy only after the storage extension reached OpenSearch and the pipelines started.
-  isReady: async (ctx) => {
-    try {
-      const health = await fetch(`http://127.0.0.1:${port(ctx.manifest, 'JAEGER_HEALTH_PORT')}/status`);
-      const services = await fetch(`http://127.0.0.1:${port(ctx.manifest, 'JAEGER_QUERY_PORT')}/api/services`);
-      return health.ok && services.ok;
-    } catch {
-      return false;
-    }
-  },
+  isReady: async (ctx) =>
+    (await answersOk(`http://127.0.0.1:${port(ctx.manifest, 'JAEGER_HEALTH_PORT')}/status`)) &&
+    answersOk(`http://127.0.0.1:${port(ctx.manifest, 'JAEGER_QUERY_PORT')}/api/services`),
   readyTimeoutSeconds: 60,
 };

