@@ -15,8 +15,11 @@ export interface StackContext {
 
 export interface InstallStep {
   title: string;
-  /** Inputs whose change means the step must run again (hashed into a stamp). */
-  inputs: (ctx: StackContext) => string[];
+  /**
+   * Inputs whose change means the step must run again (hashed into a stamp). Without inputs the
+   * output's presence alone decides (system packages: whoever installed them, they are there).
+   */
+  inputs?: (ctx: StackContext) => string[];
   /** Whether the step's output exists (a stamp alone is not enough if the output was deleted). */
   outputExists: (ctx: StackContext) => boolean;
   run: (ctx: StackContext) => Promise<void>;

@@ -35,7 +35,6 @@ export const postgres: Component = {
   install: [
     {
       title: 'install Debian postgresql',
-      inputs: (ctx) => [ctx.manifest.components.postgres.version],
       outputExists: (ctx) => existsSync(join(binDir(ctx), 'postgres')),
       run: (ctx) => aptInstall(ctx, [`postgresql-${ctx.manifest.components.postgres.version}`]),
     },

@@ -16,7 +16,6 @@ export const prometheus: Component = {
   install: [
     {
       title: 'install Debian prometheus',
-      inputs: (ctx) => [ctx.manifest.components.prometheus.version],
       outputExists: () => which.sync('prometheus', { nothrow: true }) !== null,
       run: (ctx) => aptInstall(ctx, ['prometheus']),
     },

@@ -8,18 +8,20 @@ function stampFile(ctx: StackContext, component: string, step: InstallStep): str
   return join(ctx.paths.cache, 'stamps', `${component}--${step.title.replace(/[^a-z0-9]+/gi, '-')}`);
 }
 
-function digest(inputs: string[]): string {
+function digest(inputs: string[] = []): string {
   const hash = createHash('sha256');
   for (const input of inputs) hash.update(input).update('\0');
   return hash.digest('hex');
 }
 
 export function isStepCurrent(ctx: StackContext, component: string, step: InstallStep): boolean {
+  if (!step.inputs) return step.outputExists(ctx);
   const file = stampFile(ctx, component, step);
   return step.outputExists(ctx) && existsSync(file) && readFileSync(file, 'utf8') === digest(step.inputs(ctx));
 }
 
 export function markStepDone(ctx: StackContext, component: string, step: InstallStep): void {
+  if (!step.inputs) return;
   const file = stampFile(ctx, component, step);
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, digest(step.inputs(ctx)));
