@@ -23,6 +23,9 @@ export const jaeger: Component = {
   launch: (ctx) => ({
     command: goBinaryPath(ctx, jaegerBinary),
     args: ['--config', infraFile('jaeger/jaeger.yaml')],
+    // Jaeger's query service always builds an OTLP tracer for itself (to localhost:4317, our agent):
+    // its own API calls would show up as traces of a "jaeger" service. Sample nothing.
+    env: { OTEL_TRACES_SAMPLER: 'always_off' },
   }),
   // Healthy only after the storage extension reached OpenSearch and the pipelines started.
   isReady: async (ctx) =>
