@@ -2,6 +2,6 @@
 module.exports = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
-  testMatch: ['<rootDir>/test/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
+  testMatch: ['<rootDir>/{test,libs/*/test}/**/*.spec.ts', '<rootDir>/{test,libs/*/test}/**/*.e2e-spec.ts'],
   testTimeout: 180_000,
 };
