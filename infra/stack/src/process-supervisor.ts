@@ -4,7 +4,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statS
 import { dirname } from 'node:path';
 import pWaitFor from 'p-wait-for';
 import type { LaunchSpec, StackContext } from './components/component';
-import { stringEnv } from './install/go-toolchain';
+import { stringEnv } from './process-env';
 
 interface PidRecord {
   pid: number;

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { StackContext } from '../components/component';
+import { stringEnv } from '../process-env';
 import { runCommand } from './run-command';
 
 /**
@@ -11,7 +12,7 @@ export async function aptInstall(ctx: StackContext, packages: string[]): Promise
     throw new Error(`missing Debian packages; install them and retry:\n  sudo apt-get install -y --no-install-recommends ${packages.join(' ')}`);
   }
   const logFile = join(ctx.paths.cache, 'logs', 'apt.log');
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } as Record<string, string>;
+  const env = { ...stringEnv(process.env), DEBIAN_FRONTEND: 'noninteractive' };
   await runCommand(ctx, 'apt-get', ['update', '-qq'], { logFile, env });
   await runCommand(ctx, 'apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], { logFile, env });
 }

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { StackContext } from '../components/component';
+import { stringEnv } from '../process-env';
 
 /**
  * Go environment for every build: module and build caches inside the stack's cache folder (a fresh
@@ -10,7 +11,8 @@ export function goEnv(ctx: StackContext): Record<string, string> {
   const go = join(ctx.paths.cache, 'go');
   return {
     ...stringEnv(process.env),
-    GOPROXY: process.env.GOPROXY?.includes('proxy') ? process.env.GOPROXY.replace(/,direct$/, '') : 'https://proxy.golang.org',
+    // Without ",direct": a module the proxy refuses must fail at once, not hang on an unreachable VCS host.
+    GOPROXY: (process.env.GOPROXY ?? 'https://proxy.golang.org').replace(/,direct$/, ''),
     GOWORK: 'off',
     GOTOOLCHAIN: 'auto',
     GOFLAGS: '-modcacherw -buildvcs=false',
@@ -20,8 +22,4 @@ export function goEnv(ctx: StackContext): Record<string, string> {
     GOCACHE: join(go, 'build'),
     GOBIN: join(go, 'bin'),
   };
-}
-
-export function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
 }
