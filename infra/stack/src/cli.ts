@@ -19,7 +19,11 @@ program
   .argument('[components...]', `only these (and what they depend on): ${components.map((c) => c.name).join(', ')}`)
   .action((only: string[]) => up(only));
 
-program.command('down').description('stop every process the stack started (data is kept)').action(() => down());
+program
+  .command('down')
+  .description('stop every process the stack started, or only the named components (data is kept)')
+  .argument('[components...]', components.map((c) => c.name).join(', '))
+  .action((only: string[]) => down(only));
 
 program
   .command('status')

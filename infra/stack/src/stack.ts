@@ -3,7 +3,7 @@ import Table from 'cli-table3';
 import { Listr, PRESET_TIMER } from 'listr2';
 import pWaitFor from 'p-wait-for';
 import type { Component, StackContext } from './components/component';
-import { components } from './components/index';
+import { componentNamed, components } from './components/index';
 import { createContext } from './context';
 import { isStepCurrent, markStepDone } from './install/stamp';
 import { port } from './manifest';
@@ -130,19 +130,18 @@ export async function up(only?: string[]): Promise<void> {
 function withDependencies(names: string[]): Component[] {
   const wanted = new Set<string>();
   const add = (name: string) => {
-    const component = components.find((c) => c.name === name);
-    if (!component) throw new Error(`unknown component "${name}"; components: ${components.map((c) => c.name).join(', ')}`);
     wanted.add(name);
-    component.dependsOn.forEach(add);
+    componentNamed(name).dependsOn.forEach(add);
   };
   names.forEach(add);
   return components.filter((c) => wanted.has(c.name));
 }
 
-/** `down`: reverse order, SIGTERM then SIGKILL after a grace period; data stays. */
-export async function down(): Promise<void> {
+/** `down`: reverse order, SIGTERM then SIGKILL after a grace period; data stays. Named components only, if given. */
+export async function down(only: string[] = []): Promise<void> {
   const ctx = createContext();
-  for (const component of [...components].reverse()) {
+  only.forEach(componentNamed);
+  for (const component of [...components].reverse().filter((c) => only.length === 0 || only.includes(c.name))) {
     const result = await stop(ctx, component.name, stopGraceSeconds);
     console.log(`${component.name.padEnd(11)} ${result}`);
   }
@@ -165,6 +164,5 @@ export async function status(json: boolean): Promise<boolean> {
 
 export function logs(name: string, lines: number): void {
   const ctx = createContext();
-  if (!components.some((c) => c.name === name)) throw new Error(`unknown component "${name}"; components: ${components.map((c) => c.name).join(', ')}`);
-  console.log(logTail(ctx, name, lines));
+  console.log(logTail(ctx, componentNamed(name).name, lines));
 }

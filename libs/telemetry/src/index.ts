@@ -7,3 +7,6 @@ export { LinkedContextSampler } from './sampling/linked-context-sampler';
 export { RateLimitingSampler } from './sampling/rate-limiting-sampler';
 export { SAMPLER_NAMES, samplerFromEnv } from './sampling/sampler-from-env';
 export type { SamplerName } from './sampling/sampler-from-env';
+export { DEFAULT_RETRY, RetryingExporter } from './export/retrying-exporter';
+export type { Exporter, RetryOptions } from './export/retrying-exporter';
+export { RateLimitedWarning } from './export/rate-limited-warning';
