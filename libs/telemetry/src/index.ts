@@ -10,3 +10,7 @@ export type { SamplerName } from './sampling/sampler-from-env';
 export { DEFAULT_RETRY, RetryingExporter } from './export/retrying-exporter';
 export type { Exporter, RetryOptions } from './export/retrying-exporter';
 export { RateLimitedWarning } from './export/rate-limited-warning';
+export { TracehopKafkaJsInstrumentation } from './kafka/kafkajs-instrumentation';
+export type { TracehopKafkaJsConfig } from './kafka/kafkajs-instrumentation';
+export { DEFAULT_HOP_MODE, HOP_MODES, hopModeFromEnv, placeProcessSpan } from './kafka/hop-mode';
+export type { HopMode } from './kafka/hop-mode';

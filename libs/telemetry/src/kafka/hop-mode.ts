@@ -1,0 +1,46 @@
+import { diag, propagation, ROOT_CONTEXT, trace, type Context, type Link } from '@opentelemetry/api';
+
+/**
+ * How a consumer's process span relates to the producer's send span:
+ * - `child`: same trace, the send span is the parent — one business transaction, one trace.
+ * - `link`: a new trace whose process span links to the send span (the semantic-convention default).
+ * - `child+link`: same trace as `child`, plus an explicit link, for tools that only follow links.
+ */
+export const HOP_MODES = ['child', 'link', 'child+link'] as const;
+export type HopMode = (typeof HOP_MODES)[number];
+
+export const DEFAULT_HOP_MODE: HopMode = 'child';
+
+/** TRACEHOP_KAFKA_HOP_MODE, or the default with a warning when it holds something else. */
+export function hopModeFromEnv(env: NodeJS.ProcessEnv = process.env): HopMode {
+  const value = env.TRACEHOP_KAFKA_HOP_MODE?.trim();
+  if (!value) return DEFAULT_HOP_MODE;
+  if ((HOP_MODES as readonly string[]).includes(value)) return value as HopMode;
+  diag.warn(`TRACEHOP_KAFKA_HOP_MODE=${value} is not one of ${HOP_MODES.join(', ')}; using ${DEFAULT_HOP_MODE}`);
+  return DEFAULT_HOP_MODE;
+}
+
+export interface ProcessSpanPlacement {
+  /** Context to start the process span in. */
+  parent: Context;
+  links: Link[];
+}
+
+/**
+ * Where a process span goes, given the context extracted from the record. Baggage always travels;
+ * without a valid producer span context every mode starts a new trace.
+ */
+export function placeProcessSpan(mode: HopMode, extracted: Context): ProcessSpanPlacement {
+  const producer = trace.getSpanContext(extracted);
+  const baggage = propagation.getBaggage(extracted);
+  const fresh = baggage ? propagation.setBaggage(ROOT_CONTEXT, baggage) : ROOT_CONTEXT;
+  if (!producer || !trace.isSpanContextValid(producer)) return { parent: fresh, links: [] };
+  switch (mode) {
+    case 'child':
+      return { parent: extracted, links: [] };
+    case 'link':
+      return { parent: fresh, links: [{ context: producer }] };
+    case 'child+link':
+      return { parent: extracted, links: [{ context: producer }] };
+  }
+}

@@ -1,0 +1,129 @@
+import { context, diag, SpanKind, trace, type Span, type Tracer } from '@opentelemetry/api';
+import type { Message, ProducerBatch, ProducerRecord, RecordMetadata } from 'kafkajs';
+import { messageKeyAttribute, type MessageKeyMode } from './message-key';
+import {
+  ATTR_MESSAGING_CLIENT_ID,
+  ATTR_MESSAGING_DESTINATION_NAME,
+  ATTR_MESSAGING_DESTINATION_PARTITION_ID,
+  ATTR_MESSAGING_KAFKA_MESSAGE_KEY,
+  ATTR_MESSAGING_KAFKA_MESSAGE_TOMBSTONE,
+  ATTR_MESSAGING_KAFKA_OFFSET,
+  ATTR_MESSAGING_MESSAGE_ID,
+  ATTR_MESSAGING_OPERATION_NAME,
+  ATTR_MESSAGING_OPERATION_TYPE,
+  ATTR_MESSAGING_SYSTEM,
+  MESSAGE_ID_HEADER,
+  MESSAGING_SYSTEM_VALUE_KAFKA,
+} from './semconv';
+import { recordFailure } from './span-outcome';
+import { headerValues, withTraceHeaders } from './trace-headers';
+
+export interface ProducerTracing {
+  tracer: Tracer;
+  clientId?: string;
+  messageKey: MessageKeyMode;
+  messageKeySalt: string;
+}
+
+interface SentMessage {
+  topic: string;
+  message: Message;
+  span: Span;
+}
+
+function startSendSpan(tracing: ProducerTracing, topic: string, message: Message): Span {
+  return tracing.tracer.startSpan(`send ${topic}`, {
+    kind: SpanKind.PRODUCER,
+    attributes: {
+      [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM_VALUE_KAFKA,
+      [ATTR_MESSAGING_DESTINATION_NAME]: topic,
+      [ATTR_MESSAGING_OPERATION_TYPE]: 'send',
+      [ATTR_MESSAGING_OPERATION_NAME]: 'send',
+      [ATTR_MESSAGING_CLIENT_ID]: tracing.clientId,
+      [ATTR_MESSAGING_DESTINATION_PARTITION_ID]: message.partition === undefined ? undefined : String(message.partition),
+      [ATTR_MESSAGING_KAFKA_MESSAGE_KEY]: messageKeyAttribute(message.key, tracing.messageKey, tracing.messageKeySalt),
+      [ATTR_MESSAGING_KAFKA_MESSAGE_TOMBSTONE]: message.key != null && message.value === null ? true : undefined,
+      [ATTR_MESSAGING_MESSAGE_ID]: headerValues(message.headers, MESSAGE_ID_HEADER)[0],
+    },
+  });
+}
+
+/**
+ * Partition and offset from the broker's acknowledgement. kafkajs answers per topic-partition with
+ * the first offset written there; a message's offset follows from its place among the messages that
+ * went to that partition, which is known when the topic got one partition or the caller chose them.
+ */
+function recordAcknowledgement(sent: SentMessage[], metadata: RecordMetadata[]): void {
+  for (const topic of new Set(sent.map((s) => s.topic))) {
+    const acks = metadata.filter((m) => m.topicName === topic);
+    const toTopic = sent.filter((s) => s.topic === topic);
+    for (const ack of acks) {
+      const toPartition = acks.length === 1 ? toTopic : toTopic.filter((s) => s.message.partition === ack.partition);
+      if (acks.length > 1 && toTopic.some((s) => s.message.partition === undefined)) continue;
+      toPartition.forEach(({ span }, index) => {
+        span.setAttribute(ATTR_MESSAGING_DESTINATION_PARTITION_ID, String(ack.partition));
+        if (ack.baseOffset !== undefined) span.setAttribute(ATTR_MESSAGING_KAFKA_OFFSET, Number(ack.baseOffset) + index);
+      });
+    }
+  }
+}
+
+/**
+ * One `send <topic>` PRODUCER span per message; the messages actually sent are copies whose headers
+ * carry that span's context (the caller's objects are not touched). If tracing itself fails, the
+ * record is sent untraced: telemetry never stops a send.
+ */
+function traceSend(
+  tracing: ProducerTracing,
+  messages: { topic: string; message: Message }[],
+  send: (traced: Message[]) => Promise<RecordMetadata[]>,
+  sendUntraced: () => Promise<RecordMetadata[]>,
+): Promise<RecordMetadata[]> {
+  let sent: SentMessage[];
+  let traced: Message[];
+  try {
+    sent = messages.map(({ topic, message }) => ({ topic, message, span: startSendSpan(tracing, topic, message) }));
+    traced = sent.map(({ message, span }) => ({ ...message, headers: withTraceHeaders(message.headers, trace.setSpan(context.active(), span)) }));
+  } catch (error) {
+    diag.error('tracehop kafka: could not trace a send; sending untraced', error);
+    return sendUntraced();
+  }
+  return send(traced).then(
+    (metadata) => {
+      recordAcknowledgement(sent, metadata);
+      sent.forEach(({ span }) => span.end());
+      return metadata;
+    },
+    (error: unknown) => {
+      sent.forEach(({ span }) => {
+        recordFailure(span, error);
+        span.end();
+      });
+      throw error;
+    },
+  );
+}
+
+export function tracedSend(tracing: ProducerTracing, record: ProducerRecord, send: (record: ProducerRecord) => Promise<RecordMetadata[]>) {
+  return traceSend(
+    tracing,
+    record.messages.map((message) => ({ topic: record.topic, message })),
+    (traced) => send({ ...record, messages: traced }),
+    () => send(record),
+  );
+}
+
+export function tracedSendBatch(tracing: ProducerTracing, batch: ProducerBatch, sendBatch: (batch: ProducerBatch) => Promise<RecordMetadata[]>) {
+  const topicMessages = batch.topicMessages ?? [];
+  const flat = topicMessages.flatMap(({ topic, messages }) => messages.map((message) => ({ topic, message })));
+  return traceSend(
+    tracing,
+    flat,
+    (traced) => {
+      let next = 0;
+      const rebuilt = topicMessages.map((tm) => ({ ...tm, messages: tm.messages.map(() => traced[next++]) }));
+      return sendBatch({ ...batch, topicMessages: rebuilt });
+    },
+    () => sendBatch(batch),
+  );
+}

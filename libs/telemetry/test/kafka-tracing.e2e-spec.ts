@@ -1,0 +1,155 @@
+import { randomUUID } from 'node:crypto';
+import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
+// The module object itself (not a TypeScript namespace copy), so the patch reaches every user.
+import kafkajs = require('kafkajs');
+import { endpoints } from '../../../test/support/backends';
+import { eventually } from '../../../test/support/eventually';
+import type { HopMode } from '../src/kafka/hop-mode';
+import { TracehopKafkaJsInstrumentation } from '../src/kafka/kafkajs-instrumentation';
+import { headerValues } from '../src/kafka/trace-headers';
+
+/** In-process producer and consumer against the stack's real broker; spans collected in memory. */
+const exporter = new InMemorySpanExporter();
+const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
+const instrumentation = new TracehopKafkaJsInstrumentation({ messageKeySalt: 'test-salt' });
+const rawKafka = new kafkajs.Kafka({ clientId: 'raw-producer', brokers: [endpoints.kafka], logLevel: kafkajs.logLevel.NOTHING });
+// Created before patching: this producer sends exactly the headers it is given.
+const rawProducer = rawKafka.producer();
+
+beforeAll(async () => {
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
+  instrumentation.setTracerProvider(provider);
+  instrumentation.patch(kafkajs); // Jest bypasses require hooks: apply the patch to the loaded module
+  await rawProducer.connect();
+});
+
+afterAll(async () => {
+  await rawProducer.disconnect();
+  instrumentation.unpatch(kafkajs);
+  context.disable();
+});
+
+beforeEach(() => exporter.reset());
+
+interface Received {
+  headers: kafkajs.IHeaders;
+  activeTraceId?: string;
+}
+
+/** Sends with the instrumented producer (or the raw one), consumes one record with the given hop mode. */
+async function roundTrip(options: { hopMode: HopMode; message: kafkajs.Message; raw?: boolean }): Promise<{ topic: string; received: Received }> {
+  instrumentation.setConfig({ ...instrumentation.getConfig(), hopMode: options.hopMode });
+  const topic = `telemetry-${options.hopMode.replace('+', '-')}-${randomUUID()}`;
+  const kafka = new kafkajs.Kafka({ clientId: 'tracing-test', brokers: [endpoints.kafka], logLevel: kafkajs.logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+  const producer = kafka.producer();
+  const consumer = kafka.consumer({ groupId: `${topic}-group` });
+  try {
+    await Promise.all([producer.connect(), consumer.connect()]);
+    await consumer.subscribe({ topic, fromBeginning: true });
+    const received = new Promise<Received>((resolve) => {
+      void consumer.run({
+        eachMessage: async ({ message }) => resolve({ headers: message.headers ?? {}, activeTraceId: trace.getActiveSpan()?.spanContext().traceId }),
+      });
+    });
+    await (options.raw ? rawProducer : producer).send({ topic, messages: [options.message] });
+    return { topic, received: await received };
+  } finally {
+    await consumer.disconnect();
+    await producer.disconnect();
+    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await admin.disconnect();
+  }
+}
+
+const spanNamed = (name: string) => eventually(`span ${name}`, 10, async () => exporter.getFinishedSpans().find((s) => s.name === name));
+const parentId = (span: ReadableSpan) => span.parentSpanContext?.spanId;
+
+describe('kafkajs tracing against the real broker', () => {
+  it('child mode: process is a child of send in one trace, with semantic-convention attributes and the key hashed', async () => {
+    const message = { key: 'user-42', value: 'hello', headers: { 'x-request': 'r1' } };
+    const { topic, received } = await roundTrip({ hopMode: 'child', message });
+    const send = await spanNamed(`send ${topic}`);
+    const process = await spanNamed(`process ${topic}`);
+
+    expect(send.kind).toBe(SpanKind.PRODUCER);
+    expect(process.kind).toBe(SpanKind.CONSUMER);
+    expect(process.spanContext().traceId).toBe(send.spanContext().traceId);
+    expect(parentId(process)).toBe(send.spanContext().spanId);
+    expect(received.activeTraceId).toBe(send.spanContext().traceId);
+    expect(send.attributes).toMatchObject({
+      'messaging.system': 'kafka',
+      'messaging.destination.name': topic,
+      'messaging.operation.type': 'send',
+      'messaging.operation.name': 'send',
+      'messaging.client.id': 'tracing-test',
+      'messaging.destination.partition.id': '0',
+      'messaging.kafka.offset': 0,
+    });
+    expect(process.attributes).toMatchObject({
+      'messaging.system': 'kafka',
+      'messaging.destination.name': topic,
+      'messaging.operation.type': 'process',
+      'messaging.consumer.group.name': `${topic}-group`,
+      'messaging.client.id': 'tracing-test',
+      'messaging.destination.partition.id': '0',
+      'messaging.kafka.offset': 0,
+      'tracehop.kafka.hop_mode': 'child',
+    });
+    for (const span of [send, process]) {
+      expect(span.attributes['messaging.kafka.message.key']).toMatch(/^sha256:[0-9a-f]{32}$/);
+      expect(JSON.stringify(span.attributes)).not.toContain('user-42');
+    }
+    // The caller's message object is untouched; the record on the wire carries one traceparent.
+    expect(message.headers).toEqual({ 'x-request': 'r1' });
+    expect(headerValues(received.headers, 'traceparent')).toHaveLength(1);
+    expect(headerValues(received.headers, 'x-request')).toEqual(['r1']);
+  });
+
+  it('link mode: process starts a new trace that links to the send span', async () => {
+    const { topic } = await roundTrip({ hopMode: 'link', message: { value: 'hello' } });
+    const send = await spanNamed(`send ${topic}`);
+    const process = await spanNamed(`process ${topic}`);
+    expect(process.spanContext().traceId).not.toBe(send.spanContext().traceId);
+    expect(parentId(process)).toBeUndefined();
+    expect(process.links.map((l) => l.context.spanId)).toEqual([send.spanContext().spanId]);
+  });
+
+  it('child+link mode: child of send and linked to it', async () => {
+    const { topic } = await roundTrip({ hopMode: 'child+link', message: { value: 'hello' } });
+    const send = await spanNamed(`send ${topic}`);
+    const process = await spanNamed(`process ${topic}`);
+    expect(parentId(process)).toBe(send.spanContext().spanId);
+    expect(process.links.map((l) => l.context.spanId)).toEqual([send.spanContext().spanId]);
+  });
+
+  it('replaces a traceparent the caller already set instead of sending two', async () => {
+    const stale = '00-11111111111111111111111111111111-2222222222222222-01';
+    const { topic, received } = await roundTrip({ hopMode: 'child', message: { value: 'x', headers: { traceparent: stale } } });
+    const send = await spanNamed(`send ${topic}`);
+    expect(headerValues(received.headers, 'traceparent')).toEqual([`00-${send.spanContext().traceId}-${send.spanContext().spanId}-01`]);
+  });
+
+  it('a malformed traceparent still gets processed, under a new trace marked as broken', async () => {
+    const { topic, received } = await roundTrip({ hopMode: 'child', raw: true, message: { value: 'x', headers: { traceparent: 'not-a-traceparent' } } });
+    const process = await spanNamed(`process ${topic}`);
+    expect(parentId(process)).toBeUndefined();
+    expect(process.attributes['tracehop.propagation.broken']).toBe('malformed_traceparent');
+    expect(received.activeTraceId).toBe(process.spanContext().traceId);
+  });
+
+  it('a duplicated traceparent is resolved to its last valid value and counted', async () => {
+    const first = '00-11111111111111111111111111111111-2222222222222222-01';
+    const second = '00-33333333333333333333333333333333-4444444444444444-01';
+    const { topic } = await roundTrip({ hopMode: 'child', raw: true, message: { value: 'x', headers: { traceparent: [first, second] } } });
+    const process = await spanNamed(`process ${topic}`);
+    expect(process.spanContext().traceId).toBe('33333333333333333333333333333333');
+    expect(process.attributes['tracehop.propagation.traceparent_count']).toBe(2);
+  });
+});
