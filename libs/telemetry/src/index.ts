@@ -14,3 +14,8 @@ export { TracehopKafkaJsInstrumentation } from './kafka/kafkajs-instrumentation'
 export type { TracehopKafkaJsConfig } from './kafka/kafkajs-instrumentation';
 export { DEFAULT_HOP_MODE, HOP_MODES, hopModeFromEnv, placeProcessSpan } from './kafka/hop-mode';
 export type { HopMode } from './kafka/hop-mode';
+export { startTelemetry } from './start';
+export type { Telemetry } from './start';
+export { telemetryOptions } from './options';
+export type { TelemetryOptions } from './options';
+export { createLogger } from './logs/logger';

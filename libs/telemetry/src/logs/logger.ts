@@ -1,0 +1,15 @@
+import winston from 'winston';
+
+/**
+ * A Winston logger writing JSON lines to stdout. With telemetry started (preload), the winston
+ * instrumentation adds trace_id, span_id and trace_flags of the active span to every record and
+ * sends the same records through the OpenTelemetry logs SDK to the agent.
+ */
+export function createLogger(options: { serviceName?: string; level?: string } = {}): winston.Logger {
+  return winston.createLogger({
+    level: options.level ?? process.env.LOG_LEVEL ?? 'info',
+    format: winston.format.combine(winston.format.timestamp(), winston.format.json()),
+    defaultMeta: { 'service.name': options.serviceName ?? process.env.OTEL_SERVICE_NAME },
+    transports: [new winston.transports.Console()],
+  });
+}

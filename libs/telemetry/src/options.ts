@@ -1,0 +1,56 @@
+import { diag } from '@opentelemetry/api';
+import { z } from 'zod';
+import { hopModeFromEnv, type HopMode } from './kafka/hop-mode';
+import type { MessageKeyMode } from './kafka/message-key';
+
+/** What OTEL_* variables do not cover, typed; every field also settable from the environment. */
+export interface TelemetryOptions {
+  serviceName: string;
+  serviceNamespace: string;
+  serviceVersion?: string;
+  /** OTLP gRPC endpoint of the agent collector. */
+  endpoint: string;
+  disabled: boolean;
+  /** Upper bound for flushing on shutdown: a stuck exporter never holds a SIGTERM hostage. */
+  shutdownTimeoutMillis: number;
+  metricExportIntervalMillis: number;
+  kafka: { hopMode: HopMode; messageKey: MessageKeyMode; messageKeySalt: string };
+}
+
+const envSchema = z.object({
+  OTEL_SERVICE_NAME: z.string().min(1).default('unknown_service:node'),
+  OTEL_SERVICE_NAMESPACE: z.string().min(1).default('tracehop'),
+  OTEL_SERVICE_VERSION: z.string().min(1).optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().default('http://127.0.0.1:4317'),
+  OTEL_SDK_DISABLED: z.enum(['true', 'false']).default('false'),
+  OTEL_METRIC_EXPORT_INTERVAL: z.coerce.number().int().positive().default(10_000),
+  TRACEHOP_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
+  TRACEHOP_KAFKA_MESSAGE_KEY: z.enum(['hash', 'drop', 'raw']).default('hash'),
+  TRACEHOP_KAFKA_KEY_SALT: z.string().default(''),
+});
+
+/**
+ * Options from the environment (and overrides). An invalid variable is reported and its default
+ * used: a telemetry setting never stops a service from starting.
+ */
+export function telemetryOptions(env: NodeJS.ProcessEnv = process.env, overrides: Partial<TelemetryOptions> = {}): TelemetryOptions {
+  const relevant = Object.fromEntries(Object.keys(envSchema.shape).map((k) => [k, env[k]]));
+  let parsed = envSchema.safeParse(relevant);
+  if (!parsed.success) {
+    const bad = new Set(parsed.error.issues.map((issue) => String(issue.path[0])));
+    diag.warn(`tracehop telemetry: ignoring invalid ${[...bad].join(', ')}: ${z.prettifyError(parsed.error)}`);
+    parsed = envSchema.safeParse(Object.fromEntries(Object.entries(relevant).filter(([k]) => !bad.has(k))));
+  }
+  const e = parsed.success ? parsed.data : envSchema.parse({});
+  return {
+    serviceName: e.OTEL_SERVICE_NAME,
+    serviceNamespace: e.OTEL_SERVICE_NAMESPACE,
+    serviceVersion: e.OTEL_SERVICE_VERSION,
+    endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
+    disabled: e.OTEL_SDK_DISABLED === 'true',
+    shutdownTimeoutMillis: e.TRACEHOP_SHUTDOWN_TIMEOUT_MS,
+    metricExportIntervalMillis: e.OTEL_METRIC_EXPORT_INTERVAL,
+    kafka: { hopMode: hopModeFromEnv(env), messageKey: e.TRACEHOP_KAFKA_MESSAGE_KEY, messageKeySalt: e.TRACEHOP_KAFKA_KEY_SALT },
+    ...overrides,
+  };
+}

@@ -1,0 +1,94 @@
+import { diag, DiagConsoleLogger, DiagLogLevel, logs } from '@opentelemetry/api';
+import { logs as legacyLogs, type LoggerProvider as LegacyLoggerProvider } from '@opentelemetry/api-logs';
+import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
+import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
+import { WinstonInstrumentation } from '@opentelemetry/instrumentation-winston';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchLogRecordProcessor } from '@opentelemetry/sdk-logs';
+import { PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { BatchSpanProcessor } from '@opentelemetry/sdk-trace';
+import { RetryingExporter } from './export/retrying-exporter';
+import { TracehopKafkaJsInstrumentation } from './kafka/kafkajs-instrumentation';
+import { telemetryOptions, type TelemetryOptions } from './options';
+import { samplerFromEnv } from './sampling/sampler-from-env';
+
+export interface Telemetry {
+  options: TelemetryOptions;
+  /** Flushes and stops, within options.shutdownTimeoutMillis; safe to call more than once. */
+  shutdown(): Promise<void>;
+}
+
+let current: Telemetry | undefined;
+
+function bounded(work: Promise<void>, millis: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((done) => {
+    timer = setTimeout(() => {
+      diag.warn(`tracehop telemetry: shutdown did not finish within ${millis} ms; giving up on unsent data`);
+      done();
+    }, millis);
+    timer.unref();
+  });
+  return Promise.race([work.catch((error) => diag.warn('tracehop telemetry: shutdown failed', error)), timeout]).finally(() => clearTimeout(timer));
+}
+
+/** SIGTERM flushes first; if nobody else handles SIGTERM, the signal is then re-raised so the process ends as usual. */
+function flushOnSigterm(shutdown: () => Promise<void>): void {
+  const onSigterm = () => {
+    void shutdown().finally(() => {
+      if (process.listenerCount('SIGTERM') === 0) process.kill(process.pid, 'SIGTERM');
+    });
+  };
+  process.once('SIGTERM', onSigterm);
+}
+
+/**
+ * Starts traces (OTLP gRPC through RetryingExporter), metrics and logs (OTLP gRPC) with the http,
+ * kafkajs (tracehop's), pg and winston instrumentations. Call it before Nest, kafkajs, pg and
+ * winston are loaded (`node --require @tracehop/telemetry/register`). Idempotent. If the SDK cannot
+ * start, the service runs uninstrumented and says so once.
+ */
+export function startTelemetry(overrides: Partial<TelemetryOptions> = {}): Telemetry {
+  if (current) return current;
+  const options = telemetryOptions(process.env, overrides);
+  diag.setLogger(new DiagConsoleLogger(), DiagLogLevel.WARN);
+  if (options.disabled) return (current = { options, shutdown: async () => undefined });
+  try {
+    const url = options.endpoint;
+    const sdk = new NodeSDK({
+      resource: resourceFromAttributes({
+        'service.name': options.serviceName,
+        'service.namespace': options.serviceNamespace,
+        ...(options.serviceVersion ? { 'service.version': options.serviceVersion } : {}),
+      }),
+      sampler: samplerFromEnv(),
+      spanProcessors: [new BatchSpanProcessor({ exporter: new RetryingExporter(new OTLPTraceExporter({ url })) })],
+      metricReaders: [
+        new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter({ url }), exportIntervalMillis: options.metricExportIntervalMillis }),
+      ],
+      logRecordProcessors: [new BatchLogRecordProcessor({ exporter: new RetryingExporter(new OTLPLogExporter({ url })) })],
+      instrumentations: [
+        new HttpInstrumentation(),
+        new TracehopKafkaJsInstrumentation(options.kafka),
+        new PgInstrumentation(),
+        new WinstonInstrumentation(),
+      ],
+    });
+    sdk.start();
+    // The logs API now lives in @opentelemetry/api, where the SDK registers its provider; winston's
+    // OpenTelemetry transport (0.34) still emits through the separate @opentelemetry/api-logs global,
+    // which would otherwise stay a no-op and drop every log record. Point it at the same provider.
+    legacyLogs.setGlobalLoggerProvider(logs.getLoggerProvider() as unknown as LegacyLoggerProvider);
+    let stopping: Promise<void> | undefined;
+    const shutdown = () => (stopping ??= bounded(sdk.shutdown(), options.shutdownTimeoutMillis));
+    flushOnSigterm(shutdown);
+    return (current = { options, shutdown });
+  } catch (error) {
+    diag.error('tracehop telemetry: not started; the service runs uninstrumented', error);
+    return (current = { options, shutdown: async () => undefined });
+  }
+}
