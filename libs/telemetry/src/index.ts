@@ -19,3 +19,4 @@ export type { Telemetry } from './start';
 export { telemetryOptions } from './options';
 export type { TelemetryOptions } from './options';
 export { createLogger } from './logs/logger';
+export { processBatchMessage } from './kafka/traced-consumer';

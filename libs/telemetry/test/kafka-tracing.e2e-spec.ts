@@ -10,6 +10,7 @@ import { eventually } from '../../../test/support/eventually';
 import type { HopMode } from '../src/kafka/hop-mode';
 import { TracehopKafkaJsInstrumentation } from '../src/kafka/kafkajs-instrumentation';
 import { headerValues } from '../src/kafka/trace-headers';
+import { processBatchMessage } from '../src/kafka/traced-consumer';
 
 /** In-process producer and consumer against the stack's real broker; spans collected in memory. */
 const exporter = new InMemorySpanExporter();
@@ -151,5 +152,55 @@ describe('kafkajs tracing against the real broker', () => {
     const process = await spanNamed(`process ${topic}`);
     expect(process.spanContext().traceId).toBe('33333333333333333333333333333333');
     expect(process.attributes['tracehop.propagation.traceparent_count']).toBe(2);
+  });
+
+  it('eachBatch: a poll span links to every producer; each message is processed in its own process span, placed by hop mode', async () => {
+    instrumentation.setConfig({ ...instrumentation.getConfig(), hopMode: 'child' });
+    const topic = `telemetry-batch-${randomUUID()}`;
+    const kafka = new kafkajs.Kafka({ clientId: 'batch-test', brokers: [endpoints.kafka], logLevel: kafkajs.logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    const producer = kafka.producer();
+    const consumer = kafka.consumer({ groupId: `${topic}-group` });
+    const activeDuringWork: string[] = [];
+    try {
+      await producer.connect();
+      for (const value of ['a', 'b', 'c']) await producer.send({ topic, messages: [{ value }] });
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await new Promise<void>((done) => {
+        void consumer.run({
+          eachBatch: async ({ batch }) => {
+            for (const message of batch.messages) {
+              await processBatchMessage(batch, message, async () => {
+                activeDuringWork.push(trace.getActiveSpan()!.spanContext().spanId);
+              });
+            }
+            if (activeDuringWork.length >= 3) done();
+          },
+        });
+      });
+    } finally {
+      await consumer.disconnect();
+      await producer.disconnect();
+      await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+      await admin.disconnect();
+    }
+    await spanNamed(`poll ${topic}`);
+    // Usually one batch; the broker may split the three records into more, so assert over all polls.
+    const polls = exporter.getFinishedSpans().filter((s) => s.name === `poll ${topic}`);
+    const sends = exporter.getFinishedSpans().filter((s) => s.name === `send ${topic}`);
+    const processes = exporter.getFinishedSpans().filter((s) => s.name === `process ${topic}`);
+    expect(sends).toHaveLength(3);
+    expect(processes).toHaveLength(3);
+    for (const poll of polls) expect({ kind: poll.kind, links: poll.links.length }).toEqual({ kind: SpanKind.CLIENT, links: poll.attributes['messaging.batch.message_count'] });
+    expect(polls.flatMap((p) => p.links.map((l) => l.context.spanId)).sort()).toEqual(sends.map((s) => s.spanContext().spanId).sort());
+    const pollIds = polls.map((p) => p.spanContext().spanId);
+    for (const process of processes) {
+      expect(sends.map((s) => s.spanContext().spanId)).toContain(parentId(process));
+      expect(process.links.some((l) => pollIds.includes(l.context.spanId))).toBe(true);
+    }
+    expect(activeDuringWork.sort()).toEqual(processes.map((p) => p.spanContext().spanId).sort());
   });
 });

@@ -8,7 +8,7 @@ import type * as KafkaJs from 'kafkajs';
 import { RateLimitedWarning } from '../export/rate-limited-warning';
 import { hopModeFromEnv, type HopMode } from './hop-mode';
 import type { MessageKeyMode } from './message-key';
-import { tracedEachMessage } from './traced-consumer';
+import { tracedEachBatch, tracedEachMessage } from './traced-consumer';
 import { tracedSend, tracedSendBatch } from './traced-producer';
 
 export interface TracehopKafkaJsConfig extends InstrumentationConfig {
@@ -96,7 +96,13 @@ export class TracehopKafkaJsInstrumentation extends InstrumentationBase<Tracehop
         };
         const run = created.run.bind(created);
         created.run = (config) =>
-          run(config?.eachMessage ? { ...config, eachMessage: tracedEachMessage(tracing, config.eachMessage) } : config);
+          run(
+            config && {
+              ...config,
+              ...(config.eachMessage ? { eachMessage: tracedEachMessage(tracing, config.eachMessage) } : {}),
+              ...(config.eachBatch ? { eachBatch: tracedEachBatch(tracing, config.eachBatch) } : {}),
+            },
+          );
         return created;
       },
     );

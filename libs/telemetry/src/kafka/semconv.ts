@@ -11,6 +11,7 @@ export const ATTR_MESSAGING_OPERATION_NAME = 'messaging.operation.name' as const
 export const ATTR_MESSAGING_CONSUMER_GROUP_NAME = 'messaging.consumer.group.name' as const;
 export const ATTR_MESSAGING_CLIENT_ID = 'messaging.client.id' as const;
 export const ATTR_MESSAGING_MESSAGE_ID = 'messaging.message.id' as const;
+export const ATTR_MESSAGING_BATCH_MESSAGE_COUNT = 'messaging.batch.message_count' as const;
 export const ATTR_MESSAGING_KAFKA_OFFSET = 'messaging.kafka.offset' as const;
 export const ATTR_MESSAGING_KAFKA_MESSAGE_KEY = 'messaging.kafka.message.key' as const;
 export const ATTR_MESSAGING_KAFKA_MESSAGE_TOMBSTONE = 'messaging.kafka.message.tombstone' as const;

@@ -1,9 +1,10 @@
-import { context, diag, ROOT_CONTEXT, SpanKind, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
-import type { EachMessageHandler, EachMessagePayload, KafkaMessage } from 'kafkajs';
+import { context, diag, ROOT_CONTEXT, SpanKind, trace, type Attributes, type Context, type Link, type Span, type Tracer } from '@opentelemetry/api';
+import type { Batch, EachBatchHandler, EachBatchPayload, EachMessageHandler, EachMessagePayload, KafkaMessage } from 'kafkajs';
 import { RateLimitedWarning } from '../export/rate-limited-warning';
 import { placeProcessSpan, type HopMode } from './hop-mode';
 import { messageKeyAttribute, type MessageKeyMode } from './message-key';
 import {
+  ATTR_MESSAGING_BATCH_MESSAGE_COUNT,
   ATTR_MESSAGING_CLIENT_ID,
   ATTR_MESSAGING_CONSUMER_GROUP_NAME,
   ATTR_MESSAGING_DESTINATION_NAME,
@@ -57,7 +58,13 @@ function processAttributes(tracing: ConsumerTracing, topic: string, partition: n
  * traceparent starts a new trace, marked with tracehop.propagation.broken and warned about (rate
  * limited); a duplicated header is resolved to its last valid value and counted on the span.
  */
-export function startProcessSpan(tracing: ConsumerTracing, topic: string, partition: number, message: KafkaMessage): { span: Span; context: Context } {
+export function startProcessSpan(
+  tracing: ConsumerTracing,
+  topic: string,
+  partition: number,
+  message: KafkaMessage,
+  extraLinks: Link[] = [],
+): { span: Span; context: Context } {
   const inspection = inspectTraceparent(message.headers);
   const placement = placeProcessSpan(tracing.hopMode, extractTraceContext(ROOT_CONTEXT, message.headers));
   const attributes = processAttributes(tracing, topic, partition, message);
@@ -66,7 +73,8 @@ export function startProcessSpan(tracing: ConsumerTracing, topic: string, partit
     tracing.brokenHeaderWarning.say(`kafka record ${topic}[${partition}]@${message.offset} has a malformed traceparent; processing it under a new trace`);
   }
   if (inspection.count > 1) attributes[ATTR_TRACEHOP_PROPAGATION_TRACEPARENT_COUNT] = inspection.count;
-  const span = tracing.tracer.startSpan(`process ${topic}`, { kind: SpanKind.CONSUMER, attributes, links: placement.links }, placement.parent);
+  const links = [...placement.links, ...extraLinks];
+  const span = tracing.tracer.startSpan(`process ${topic}`, { kind: SpanKind.CONSUMER, attributes, links }, placement.parent);
   return { span, context: trace.setSpan(placement.parent, span) };
 }
 
@@ -76,21 +84,74 @@ export function startProcessSpan(tracing: ConsumerTracing, topic: string, partit
  * fails, the handler runs untraced.
  */
 export function tracedEachMessage(tracing: ConsumerTracing, handler: EachMessageHandler): EachMessageHandler {
-  return async (payload: EachMessagePayload) => {
-    let started: { span: Span; context: Context };
-    try {
-      started = startProcessSpan(tracing, payload.topic, payload.partition, payload.message);
-    } catch (error) {
-      diag.error('tracehop kafka: could not trace a record; processing it untraced', error);
-      return handler(payload);
-    }
-    try {
-      return await context.with(started.context, () => handler(payload));
-    } catch (error) {
-      recordFailure(started.span, error);
-      throw error;
-    } finally {
-      started.span.end();
-    }
-  };
+  return (payload: EachMessagePayload) =>
+    runInSpan(() => startProcessSpan(tracing, payload.topic, payload.partition, payload.message), () => handler(payload));
+}
+
+/** Runs work inside a span that `start` opens; a tracing failure runs the work untraced. */
+async function runInSpan<T>(start: () => { span: Span; context: Context }, work: () => Promise<T>): Promise<T> {
+  let started: { span: Span; context: Context };
+  try {
+    started = start();
+  } catch (error) {
+    diag.error('tracehop kafka: could not start a span; running untraced', error);
+    return work();
+  }
+  try {
+    return await context.with(started.context, work);
+  } catch (error) {
+    recordFailure(started.span, error);
+    throw error;
+  } finally {
+    started.span.end();
+  }
+}
+
+/** What processBatchMessage needs to know about a batch being handled. */
+const batchesInFlight = new WeakMap<Batch, { tracing: ConsumerTracing; poll: Link }>();
+
+function startPollSpan(tracing: ConsumerTracing, batch: Batch): { span: Span; context: Context } {
+  const links = batch.messages
+    .map((message) => trace.getSpanContext(extractTraceContext(ROOT_CONTEXT, message.headers)))
+    .filter((producer) => producer !== undefined && trace.isSpanContextValid(producer))
+    .map((producer) => ({ context: producer! }));
+  const span = tracing.tracer.startSpan(
+    `poll ${batch.topic}`,
+    {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM_VALUE_KAFKA,
+        [ATTR_MESSAGING_DESTINATION_NAME]: batch.topic,
+        [ATTR_MESSAGING_OPERATION_TYPE]: 'receive',
+        [ATTR_MESSAGING_OPERATION_NAME]: 'poll',
+        [ATTR_MESSAGING_CONSUMER_GROUP_NAME]: tracing.groupId,
+        [ATTR_MESSAGING_CLIENT_ID]: tracing.clientId,
+        [ATTR_MESSAGING_DESTINATION_PARTITION_ID]: String(batch.partition),
+        [ATTR_MESSAGING_BATCH_MESSAGE_COUNT]: batch.messages.length,
+      },
+      links,
+    },
+    ROOT_CONTEXT,
+  );
+  batchesInFlight.set(batch, { tracing, poll: { context: span.spanContext() } });
+  return { span, context: trace.setSpan(ROOT_CONTEXT, span) };
+}
+
+/**
+ * Wraps an eachBatch handler in a `poll <topic>` span that links to every message's producer
+ * context. Per-message work belongs in processBatchMessage, which gives each message its own
+ * process span, placed by hop mode like eachMessage's (not under the poll span).
+ */
+export function tracedEachBatch(tracing: ConsumerTracing, handler: EachBatchHandler): EachBatchHandler {
+  return (payload: EachBatchPayload) => runInSpan(() => startPollSpan(tracing, payload.batch), () => handler(payload));
+}
+
+/**
+ * Runs the work for one message of a batch inside that message's `process <topic>` span (linked
+ * to the batch's poll span). Outside an instrumented batch it simply runs the work.
+ */
+export function processBatchMessage<T>(batch: Batch, message: KafkaMessage, work: () => Promise<T>): Promise<T> {
+  const inFlight = batchesInFlight.get(batch);
+  if (!inFlight) return work();
+  return runInSpan(() => startProcessSpan(inFlight.tracing, batch.topic, batch.partition, message, [inFlight.poll]), work);
 }
