@@ -20,3 +20,5 @@ export { telemetryOptions } from './options';
 export type { TelemetryOptions } from './options';
 export { createLogger } from './logs/logger';
 export { processBatchMessage } from './kafka/traced-consumer';
+export { attemptOf, originTraceparent, republish, REPUBLISH_HEADERS } from './kafka/republish';
+export type { ConsumedRecord } from './kafka/republish';

@@ -11,6 +11,7 @@ import type { HopMode } from '../src/kafka/hop-mode';
 import { TracehopKafkaJsInstrumentation } from '../src/kafka/kafkajs-instrumentation';
 import { headerValues } from '../src/kafka/trace-headers';
 import { processBatchMessage } from '../src/kafka/traced-consumer';
+import { republish } from '../src/kafka/republish';
 
 /** In-process producer and consumer against the stack's real broker; spans collected in memory. */
 const exporter = new InMemorySpanExporter();
@@ -202,5 +203,57 @@ describe('kafkajs tracing against the real broker', () => {
       expect(process.links.some((l) => pollIds.includes(l.context.spanId))).toBe(true);
     }
     expect(activeDuringWork.sort()).toEqual(processes.map((p) => p.spanContext().spanId).sort());
+  });
+
+  it('dead-letter: a failed record is republished with fresh context, attempt and origin headers, and links to its origin', async () => {
+    instrumentation.setConfig({ ...instrumentation.getConfig(), hopMode: 'child' });
+    const topic = `telemetry-dlq-${randomUUID()}`;
+    const deadLetters = `${topic}.dlq`;
+    const kafka = new kafkajs.Kafka({ clientId: 'dlq-test', brokers: [endpoints.kafka], logLevel: kafkajs.logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }, { topic: deadLetters, numPartitions: 1 }], waitForLeaders: true });
+    const producer = kafka.producer();
+    const consumer = kafka.consumer({ groupId: `${topic}-group` });
+    const dlqConsumer = kafka.consumer({ groupId: `${deadLetters}-group` });
+    try {
+      await Promise.all([producer.connect(), consumer.connect(), dlqConsumer.connect()]);
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await dlqConsumer.subscribe({ topic: deadLetters, fromBeginning: true });
+      void consumer.run({
+        eachMessage: async ({ topic: from, partition, message }) => {
+          // A poison record: the handler gives up on it and parks it, then moves on.
+          await republish(producer, { topic: from, partition, message }, deadLetters, new Error('schema invalid: amount'));
+        },
+      });
+      const parked = new Promise<kafkajs.IHeaders>((resolve) => {
+        void dlqConsumer.run({ eachMessage: async ({ message }) => resolve(message.headers ?? {}) });
+      });
+      await producer.send({ topic, messages: [{ key: 'k', value: 'not json', headers: { 'x-request': 'r1' } }] });
+      const headers = await parked;
+      expect(headerValues(headers, 'tracehop-attempt')).toEqual(['1']);
+      expect(headerValues(headers, 'tracehop-original-topic')).toEqual([topic]);
+      expect(headerValues(headers, 'tracehop-original-partition')).toEqual(['0']);
+      expect(headerValues(headers, 'tracehop-original-offset')).toEqual(['0']);
+      expect(headerValues(headers, 'tracehop-error')).toEqual(['schema invalid: amount']);
+      expect(headerValues(headers, 'x-request')).toEqual(['r1']);
+      expect(headerValues(headers, 'traceparent')).toHaveLength(1);
+    } finally {
+      await Promise.all([consumer.disconnect(), dlqConsumer.disconnect()]);
+      await producer.disconnect();
+      await admin.deleteTopics({ topics: [topic, deadLetters] }).catch(() => undefined);
+      await admin.disconnect();
+    }
+    const originalSend = await spanNamed(`send ${topic}`);
+    const failedProcess = await spanNamed(`process ${topic}`);
+    const parkSend = await spanNamed(`send ${deadLetters}`);
+    const dlqProcess = await spanNamed(`process ${deadLetters}`);
+    // Fresh context: the republish is sent from inside the failing process span, the trace goes on.
+    expect(parentId(parkSend)).toBe(failedProcess.spanContext().spanId);
+    expect(parentId(dlqProcess)).toBe(parkSend.spanContext().spanId);
+    // ...and both the republish and the dead-letter processing link to the record's origin.
+    for (const span of [parkSend, dlqProcess]) {
+      expect(span.links.map((l) => l.context.spanId)).toContain(originalSend.spanContext().spanId);
+    }
   });
 });

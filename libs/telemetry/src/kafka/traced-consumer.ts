@@ -2,6 +2,7 @@ import { context, diag, ROOT_CONTEXT, SpanKind, trace, type Attributes, type Con
 import type { Batch, EachBatchHandler, EachBatchPayload, EachMessageHandler, EachMessagePayload, KafkaMessage } from 'kafkajs';
 import { RateLimitedWarning } from '../export/rate-limited-warning';
 import { placeProcessSpan, type HopMode } from './hop-mode';
+import { originLinks } from './origin-link';
 import { messageKeyAttribute, type MessageKeyMode } from './message-key';
 import {
   ATTR_MESSAGING_BATCH_MESSAGE_COUNT,
@@ -73,7 +74,7 @@ export function startProcessSpan(
     tracing.brokenHeaderWarning.say(`kafka record ${topic}[${partition}]@${message.offset} has a malformed traceparent; processing it under a new trace`);
   }
   if (inspection.count > 1) attributes[ATTR_TRACEHOP_PROPAGATION_TRACEPARENT_COUNT] = inspection.count;
-  const links = [...placement.links, ...extraLinks];
+  const links = [...placement.links, ...originLinks(message.headers), ...extraLinks];
   const span = tracing.tracer.startSpan(`process ${topic}`, { kind: SpanKind.CONSUMER, attributes, links }, placement.parent);
   return { span, context: trace.setSpan(placement.parent, span) };
 }

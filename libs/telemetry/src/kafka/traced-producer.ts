@@ -1,6 +1,7 @@
 import { context, diag, SpanKind, trace, type Span, type Tracer } from '@opentelemetry/api';
 import type { Message, ProducerBatch, ProducerRecord, RecordMetadata } from 'kafkajs';
 import { messageKeyAttribute, type MessageKeyMode } from './message-key';
+import { originLinks } from './origin-link';
 import {
   ATTR_MESSAGING_CLIENT_ID,
   ATTR_MESSAGING_DESTINATION_NAME,
@@ -45,6 +46,7 @@ function startSendSpan(tracing: ProducerTracing, topic: string, message: Message
       [ATTR_MESSAGING_KAFKA_MESSAGE_TOMBSTONE]: message.key != null && message.value === null ? true : undefined,
       [ATTR_MESSAGING_MESSAGE_ID]: headerValues(message.headers, MESSAGE_ID_HEADER)[0],
     },
+    links: originLinks(message.headers),
   });
 }
 
