@@ -22,3 +22,6 @@ export { createLogger } from './logs/logger';
 export { processBatchMessage } from './kafka/traced-consumer';
 export { attemptOf, originTraceparent, republish, REPUBLISH_HEADERS } from './kafka/republish';
 export type { ConsumedRecord } from './kafka/republish';
+export { defineCounter, defineHistogram } from './metrics/instruments';
+export type { HistogramSpec, InstrumentSpec, TracehopMetricName } from './metrics/instruments';
+export { MessagingMetrics, PRODUCED_AT_HEADER } from './metrics/messaging-metrics';

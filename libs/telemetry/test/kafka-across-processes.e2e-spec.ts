@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { endpoints, jaegerTrace, lokiLogsForTrace, type JaegerTrace } from '../../../test/support/backends';
+import { endpoints, jaegerTrace, lokiLogsForTrace, prometheusQuery, type JaegerTrace } from '../../../test/support/backends';
 import { eventually } from '../../../test/support/eventually';
 import type { HopMode } from '../src/kafka/hop-mode';
 
@@ -63,6 +63,13 @@ describe('one Kafka message between two processes, read back from Jaeger and Lok
     });
     expect(logs[0].line).toContain('handled order message');
     expect(logs[0].metadata.span_id).toBe(consumed.spanId);
+
+    const processed = await eventually('messaging metrics in Prometheus', 30, async () => {
+      const samples = await prometheusQuery(`tracehop_messaging_processed_total{messaging_destination_name="${topic}"}`);
+      return samples.length ? samples : undefined;
+    });
+    expect(processed[0].metric.messaging_consumer_group_name).toBe(`${topic}-fixture`);
+    expect(Number(processed[0].value[1])).toBe(1);
   });
 
   it('link mode: two traces, the process span links to the send span', async () => {

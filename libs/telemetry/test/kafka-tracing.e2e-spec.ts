@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { AggregationTemporality, MeterProvider, MetricReader, type DataPoint, type Histogram } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
 // The module object itself (not a TypeScript namespace copy), so the patch reaches every user.
 import kafkajs = require('kafkajs');
@@ -17,6 +18,26 @@ import { republish } from '../src/kafka/republish';
 const exporter = new InMemorySpanExporter();
 const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
 const instrumentation = new TracehopKafkaJsInstrumentation({ messageKeySalt: 'test-salt' });
+/** Collects on demand, cumulative: what the process recorded so far. */
+class TestMetricReader extends MetricReader {
+  constructor() {
+    super({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE });
+  }
+  protected async onForceFlush(): Promise<void> {}
+  protected async onShutdown(): Promise<void> {}
+}
+const metricReader = new TestMetricReader();
+const meterProvider = new MeterProvider({ readers: [metricReader] });
+
+/** Data points of a metric whose messaging.destination.name is the topic. */
+async function pointsFor(metric: string, topic: string): Promise<DataPoint<number | Histogram>[]> {
+  const { resourceMetrics } = await metricReader.collect();
+  return resourceMetrics.scopeMetrics
+    .flatMap((scope) => scope.metrics)
+    .filter((m) => m.descriptor.name === metric)
+    .flatMap((m) => m.dataPoints as DataPoint<number | Histogram>[])
+    .filter((p) => p.attributes['messaging.destination.name'] === topic);
+}
 const rawKafka = new kafkajs.Kafka({ clientId: 'raw-producer', brokers: [endpoints.kafka], logLevel: kafkajs.logLevel.NOTHING });
 // Created before patching: this producer sends exactly the headers it is given.
 const rawProducer = rawKafka.producer();
@@ -25,6 +46,7 @@ beforeAll(async () => {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
   instrumentation.setTracerProvider(provider);
+  instrumentation.setMeterProvider(meterProvider);
   instrumentation.patch(kafkajs); // Jest bypasses require hooks: apply the patch to the loaded module
   await rawProducer.connect();
 });
@@ -112,6 +134,16 @@ describe('kafkajs tracing against the real broker', () => {
     expect(message.headers).toEqual({ 'x-request': 'r1' });
     expect(headerValues(received.headers, 'traceparent')).toHaveLength(1);
     expect(headerValues(received.headers, 'x-request')).toEqual(['r1']);
+
+    // Messaging metrics by topic and group, with end-to-end latency from the produced-at header.
+    const group = { 'messaging.destination.name': topic, 'messaging.consumer.group.name': `${topic}-group` };
+    expect((await pointsFor('tracehop.messaging.consumed', topic)).map((p) => [p.attributes, p.value])).toEqual([[group, 1]]);
+    expect((await pointsFor('tracehop.messaging.processed', topic)).map((p) => p.value)).toEqual([1]);
+    expect(await pointsFor('tracehop.messaging.failed', topic)).toEqual([]);
+    const latency = (await pointsFor('tracehop.messaging.produce_to_process.duration', topic))[0].value as Histogram;
+    expect(latency.count).toBe(1);
+    expect(latency.sum).toBeGreaterThanOrEqual(0);
+    expect(latency.sum).toBeLessThan(30);
   });
 
   it('link mode: process starts a new trace that links to the send span', async () => {

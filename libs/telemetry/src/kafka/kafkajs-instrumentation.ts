@@ -6,6 +6,7 @@ import {
 } from '@opentelemetry/instrumentation';
 import type * as KafkaJs from 'kafkajs';
 import { RateLimitedWarning } from '../export/rate-limited-warning';
+import { MessagingMetrics } from '../metrics/messaging-metrics';
 import { hopModeFromEnv, type HopMode } from './hop-mode';
 import type { MessageKeyMode } from './message-key';
 import { tracedEachBatch, tracedEachMessage } from './traced-consumer';
@@ -93,6 +94,7 @@ export class TracehopKafkaJsInstrumentation extends InstrumentationBase<Tracehop
           clientId: clientIds.get(this),
           groupId: args[0].groupId,
           brokenHeaderWarning: instrumentation.brokenHeaderWarning,
+          metrics: new MessagingMetrics(instrumentation.meter),
         };
         const run = created.run.bind(created);
         created.run = (config) =>

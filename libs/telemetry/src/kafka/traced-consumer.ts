@@ -1,6 +1,7 @@
 import { context, diag, ROOT_CONTEXT, SpanKind, trace, type Attributes, type Context, type Link, type Span, type Tracer } from '@opentelemetry/api';
 import type { Batch, EachBatchHandler, EachBatchPayload, EachMessageHandler, EachMessagePayload, KafkaMessage } from 'kafkajs';
-import { RateLimitedWarning } from '../export/rate-limited-warning';
+import type { RateLimitedWarning } from '../export/rate-limited-warning';
+import { PRODUCED_AT_HEADER, type MessagingMetrics } from '../metrics/messaging-metrics';
 import { placeProcessSpan, type HopMode } from './hop-mode';
 import { originLinks } from './origin-link';
 import { messageKeyAttribute, type MessageKeyMode } from './message-key';
@@ -35,6 +36,13 @@ export interface ConsumerTracing {
   messageKeySalt: string;
   /** Broken trace headers are worth one warning, not one per message. */
   brokenHeaderWarning: RateLimitedWarning;
+  metrics: MessagingMetrics;
+}
+
+/** Counts and end-to-end latency for one record's processing. */
+function measured<T>(tracing: ConsumerTracing, topic: string, message: KafkaMessage, work: () => Promise<T>): Promise<T> {
+  const producedAt = Number(headerValues(message.headers, PRODUCED_AT_HEADER)[0]);
+  return tracing.metrics.measure(topic, tracing.groupId, Number.isFinite(producedAt) ? producedAt : undefined, work);
 }
 
 function processAttributes(tracing: ConsumerTracing, topic: string, partition: number, message: KafkaMessage): Attributes {
@@ -86,7 +94,10 @@ export function startProcessSpan(
  */
 export function tracedEachMessage(tracing: ConsumerTracing, handler: EachMessageHandler): EachMessageHandler {
   return (payload: EachMessagePayload) =>
-    runInSpan(() => startProcessSpan(tracing, payload.topic, payload.partition, payload.message), () => handler(payload));
+    runInSpan(
+      () => startProcessSpan(tracing, payload.topic, payload.partition, payload.message),
+      () => measured(tracing, payload.topic, payload.message, () => handler(payload)),
+    );
 }
 
 /** Runs work inside a span that `start` opens; a tracing failure runs the work untraced. */
@@ -154,5 +165,8 @@ export function tracedEachBatch(tracing: ConsumerTracing, handler: EachBatchHand
 export function processBatchMessage<T>(batch: Batch, message: KafkaMessage, work: () => Promise<T>): Promise<T> {
   const inFlight = batchesInFlight.get(batch);
   if (!inFlight) return work();
-  return runInSpan(() => startProcessSpan(inFlight.tracing, batch.topic, batch.partition, message, [inFlight.poll]), work);
+  return runInSpan(
+    () => startProcessSpan(inFlight.tracing, batch.topic, batch.partition, message, [inFlight.poll]),
+    () => measured(inFlight.tracing, batch.topic, message, work),
+  );
 }

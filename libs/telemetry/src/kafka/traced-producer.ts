@@ -1,5 +1,6 @@
 import { context, diag, SpanKind, trace, type Span, type Tracer } from '@opentelemetry/api';
 import type { Message, ProducerBatch, ProducerRecord, RecordMetadata } from 'kafkajs';
+import { PRODUCED_AT_HEADER } from '../metrics/messaging-metrics';
 import { messageKeyAttribute, type MessageKeyMode } from './message-key';
 import { originLinks } from './origin-link';
 import {
@@ -85,7 +86,12 @@ function traceSend(
   let traced: Message[];
   try {
     sent = messages.map(({ topic, message }) => ({ topic, message, span: startSendSpan(tracing, topic, message) }));
-    traced = sent.map(({ message, span }) => ({ ...message, headers: withTraceHeaders(message.headers, trace.setSpan(context.active(), span)) }));
+    const producedAt = String(Date.now());
+    traced = sent.map(({ message, span }) => {
+      const headers = withTraceHeaders(message.headers, trace.setSpan(context.active(), span));
+      for (const key of Object.keys(headers)) if (key.toLowerCase() === PRODUCED_AT_HEADER) delete headers[key];
+      return { ...message, headers: { ...headers, [PRODUCED_AT_HEADER]: producedAt } };
+    });
   } catch (error) {
     diag.error('tracehop kafka: could not trace a send; sending untraced', error);
     return sendUntraced();
