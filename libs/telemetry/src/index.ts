@@ -25,3 +25,5 @@ export type { ConsumedRecord } from './kafka/republish';
 export { defineCounter, defineHistogram } from './metrics/instruments';
 export type { HistogramSpec, InstrumentSpec, TracehopMetricName } from './metrics/instruments';
 export { MessagingMetrics, PRODUCED_AT_HEADER } from './metrics/messaging-metrics';
+export { KafkaHandlerTracingInterceptor } from './nest/kafka-handler-tracing.interceptor';
+export { WinstonNestLogger } from './nest/winston-nest-logger';

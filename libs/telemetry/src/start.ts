@@ -4,6 +4,7 @@ import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { NestInstrumentation } from '@opentelemetry/instrumentation-nestjs-core';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { WinstonInstrumentation } from '@opentelemetry/instrumentation-winston';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -73,6 +74,8 @@ export function startTelemetry(overrides: Partial<TelemetryOptions> = {}): Telem
       logRecordProcessors: [new BatchLogRecordProcessor({ exporter: new RetryingExporter(new OTLPLogExporter({ url })) })],
       instrumentations: [
         new HttpInstrumentation(),
+        // Nest 11: instrumentation-nestjs-core 0.71 supports @nestjs/core >=4 <12 (docs/telemetry.md).
+        new NestInstrumentation(),
         new TracehopKafkaJsInstrumentation(options.kafka),
         new PgInstrumentation(),
         new WinstonInstrumentation(),

@@ -24,5 +24,9 @@ export const ATTR_TRACEHOP_PROPAGATION_BROKEN = 'tracehop.propagation.broken' as
 /** How many traceparent headers the record carried when more than one. */
 export const ATTR_TRACEHOP_PROPAGATION_TRACEPARENT_COUNT = 'tracehop.propagation.traceparent_count' as const;
 
+/** The Nest pattern (@EventPattern / @MessagePattern) and Class.method a microservice handler was routed to. */
+export const ATTR_TRACEHOP_NEST_PATTERN = 'tracehop.nest.pattern' as const;
+export const ATTR_TRACEHOP_NEST_HANDLER = 'tracehop.nest.handler' as const;
+
 /** Header a producer may set to give the message an id (messaging.message.id). */
 export const MESSAGE_ID_HEADER = 'message-id' as const;
