@@ -14,8 +14,17 @@ export interface TelemetryOptions {
   /** Upper bound for flushing on shutdown: a stuck exporter never holds a SIGTERM hostage. */
   shutdownTimeoutMillis: number;
   metricExportIntervalMillis: number;
+  /** Batch span processor sizing (OTEL_BSP_*); defaults measured in bench/telemetry-load.ts. */
+  spanBatching: { maxQueueSize: number; maxExportBatchSize: number; scheduledDelayMillis: number; exportTimeoutMillis: number };
   kafka: { hopMode: HopMode; messageKey: MessageKeyMode; messageKeySalt: string };
 }
+
+/**
+ * The SDK's defaults (queue 2048, batch 512, every 5 s) drop spans from about 400 spans/s on: a queue
+ * fills in 5 s. Exporting every second with a deeper queue keeps up with the services' load; the
+ * measurement is in docs/telemetry.md (bench/telemetry-load.ts).
+ */
+export const SPAN_BATCHING_DEFAULTS = { maxQueueSize: 8192, maxExportBatchSize: 2048, scheduledDelayMillis: 1000, exportTimeoutMillis: 30_000 };
 
 const envSchema = z.object({
   OTEL_SERVICE_NAME: z.string().min(1).default('unknown_service:node'),
@@ -24,6 +33,10 @@ const envSchema = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().default('http://127.0.0.1:4317'),
   OTEL_SDK_DISABLED: z.enum(['true', 'false']).default('false'),
   OTEL_METRIC_EXPORT_INTERVAL: z.coerce.number().int().positive().default(10_000),
+  OTEL_BSP_MAX_QUEUE_SIZE: z.coerce.number().int().positive().default(SPAN_BATCHING_DEFAULTS.maxQueueSize),
+  OTEL_BSP_MAX_EXPORT_BATCH_SIZE: z.coerce.number().int().positive().default(SPAN_BATCHING_DEFAULTS.maxExportBatchSize),
+  OTEL_BSP_SCHEDULE_DELAY: z.coerce.number().int().positive().default(SPAN_BATCHING_DEFAULTS.scheduledDelayMillis),
+  OTEL_BSP_EXPORT_TIMEOUT: z.coerce.number().int().positive().default(SPAN_BATCHING_DEFAULTS.exportTimeoutMillis),
   TRACEHOP_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
   TRACEHOP_KAFKA_MESSAGE_KEY: z.enum(['hash', 'drop', 'raw']).default('hash'),
   TRACEHOP_KAFKA_KEY_SALT: z.string().default(''),
@@ -50,6 +63,12 @@ export function telemetryOptions(env: NodeJS.ProcessEnv = process.env, overrides
     disabled: e.OTEL_SDK_DISABLED === 'true',
     shutdownTimeoutMillis: e.TRACEHOP_SHUTDOWN_TIMEOUT_MS,
     metricExportIntervalMillis: e.OTEL_METRIC_EXPORT_INTERVAL,
+    spanBatching: {
+      maxQueueSize: e.OTEL_BSP_MAX_QUEUE_SIZE,
+      maxExportBatchSize: Math.min(e.OTEL_BSP_MAX_EXPORT_BATCH_SIZE, e.OTEL_BSP_MAX_QUEUE_SIZE),
+      scheduledDelayMillis: e.OTEL_BSP_SCHEDULE_DELAY,
+      exportTimeoutMillis: e.OTEL_BSP_EXPORT_TIMEOUT,
+    },
     kafka: { hopMode: hopModeFromEnv(env), messageKey: e.TRACEHOP_KAFKA_MESSAGE_KEY, messageKeySalt: e.TRACEHOP_KAFKA_KEY_SALT },
     ...overrides,
   };

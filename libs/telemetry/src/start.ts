@@ -1,4 +1,4 @@
-import { diag, DiagConsoleLogger, DiagLogLevel, logs } from '@opentelemetry/api';
+import { diag, logs } from '@opentelemetry/api';
 import { logs as legacyLogs, type LoggerProvider as LegacyLoggerProvider } from '@opentelemetry/api-logs';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
@@ -12,7 +12,8 @@ import { BatchLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace';
-import { RetryingExporter } from './export/retrying-exporter';
+import { reportTelemetryProblemsQuietly } from './export/problem-reporting';
+import { DEFAULT_RETRY, RetryingExporter } from './export/retrying-exporter';
 import { TracehopKafkaJsInstrumentation } from './kafka/kafkajs-instrumentation';
 import { telemetryOptions, type TelemetryOptions } from './options';
 import { samplerFromEnv } from './sampling/sampler-from-env';
@@ -56,7 +57,7 @@ function flushOnSigterm(shutdown: () => Promise<void>): void {
 export function startTelemetry(overrides: Partial<TelemetryOptions> = {}): Telemetry {
   if (current) return current;
   const options = telemetryOptions(process.env, overrides);
-  diag.setLogger(new DiagConsoleLogger(), DiagLogLevel.WARN);
+  reportTelemetryProblemsQuietly();
   if (options.disabled) return (current = { options, shutdown: async () => undefined });
   try {
     const url = options.endpoint;
@@ -67,7 +68,16 @@ export function startTelemetry(overrides: Partial<TelemetryOptions> = {}): Telem
         ...(options.serviceVersion ? { 'service.version': options.serviceVersion } : {}),
       }),
       sampler: samplerFromEnv(),
-      spanProcessors: [new BatchSpanProcessor({ exporter: new RetryingExporter(new OTLPTraceExporter({ url })) })],
+      spanProcessors: [
+        new BatchSpanProcessor({
+          ...options.spanBatching,
+          // Retries end before the processor's export timeout, so it never gives up on a batch still retrying.
+          exporter: new RetryingExporter(new OTLPTraceExporter({ url }), {
+            ...DEFAULT_RETRY,
+            maxRetryMillis: Math.max(1000, options.spanBatching.exportTimeoutMillis - 5000),
+          }),
+        }),
+      ],
       metricReaders: [
         new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter({ url }), exportIntervalMillis: options.metricExportIntervalMillis }),
       ],

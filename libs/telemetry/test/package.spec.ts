@@ -1,0 +1,44 @@
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const lib = join(__dirname, '..');
+const repo = join(lib, '../..');
+const libPackage = JSON.parse(readFileSync(join(lib, 'package.json'), 'utf8')) as {
+  dependencies: Record<string, string>;
+  peerDependencies: Record<string, string>;
+};
+const rootPackage = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const path = join(dir, entry);
+    return statSync(path).isDirectory() ? sources(path) : path.endsWith('.ts') ? [path] : [];
+  });
+}
+
+describe('@tracehop/telemetry as a package of its own', () => {
+  it('declares every package its sources import, pinned as in the repository', () => {
+    const imported = new Set(
+      sources(join(lib, 'src')).flatMap((file) =>
+        [...readFileSync(file, 'utf8').matchAll(/from '((?:@[^/']+\/)?[^./'][^/']*)[^']*'/g)].map((m) => m[1]).filter((name) => !name.startsWith('node:')),
+      ),
+    );
+    const declared = { ...libPackage.dependencies, ...libPackage.peerDependencies };
+    for (const name of imported) expect({ name, declared: name in declared }).toEqual({ name, declared: true });
+    for (const [name, version] of Object.entries(libPackage.dependencies)) {
+      expect({ name, version }).toEqual({ name, version: rootPackage.dependencies[name] });
+    }
+  });
+
+  it('compiles to a dist whose entry points load', () => {
+    // Inside the repository, so the build resolves its dependencies from node_modules like a user's install.
+    const out = join(lib, 'dist');
+    execFileSync(join(repo, 'node_modules/.bin/tsc'), ['-p', join(lib, 'tsconfig.json'), '--outDir', out], { cwd: repo });
+    const exported = execFileSync(join(repo, 'node_modules/.bin/node'), ['-e', `console.log(Object.keys(require(${JSON.stringify(join(out, 'index.js'))})).sort().join(','))`], {
+      cwd: repo,
+      env: { ...process.env, OTEL_SDK_DISABLED: 'true' },
+    }).toString();
+    expect(exported.trim().split(',')).toEqual(expect.arrayContaining(['startTelemetry', 'TracehopKafkaJsInstrumentation', 'republish', 'createLogger']));
+  });
+});
