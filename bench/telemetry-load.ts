@@ -9,7 +9,7 @@
  * Run with the stack up: npm run bench:telemetry [-- --rate 1000 --seconds 20 --outage-seconds 60]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { Command } from 'commander';
@@ -35,7 +35,7 @@ interface Service {
 function startService(name: string, env: Record<string, string>): Promise<Service> {
   const child = spawn(
     join(repo, 'node_modules/.bin/node'),
-    ['--require', 'tsx/cjs', '--require', join(repo, 'libs/telemetry/src/register.ts'), join(__dirname, 'fixtures/http-service.ts')],
+    ['--expose-gc', '--require', 'tsx/cjs', '--require', join(repo, 'libs/telemetry/src/register.ts'), join(__dirname, 'fixtures/http-service.ts')],
     { cwd: repo, env: { ...process.env, PORT: '3999', OTEL_SERVICE_NAME: name, ...env }, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   let output = '';
@@ -57,9 +57,10 @@ function stopService(service: Service): Promise<number> {
   return service.served;
 }
 
-function rssMegabytes(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
-  return Math.round(Number(line?.split(/\s+/)[1] ?? 0) / 1024);
+/** Resident memory, and heap retained after a full collection (what a leak would grow). */
+async function memoryMegabytes(): Promise<{ rss: number; heapAfterGc: number }> {
+  const usage = (await (await fetch('http://127.0.0.1:3999/__memory')).json()) as { rss: number; heapUsed: number };
+  return { rss: Math.round(usage.rss / 2 ** 20), heapAfterGc: Math.round(usage.heapUsed / 2 ** 20) };
 }
 
 async function agentAcceptedSpans(): Promise<number> {
@@ -81,11 +82,11 @@ async function load(seconds: number, sample: (elapsed: number) => void) {
 async function scenario(name: string, env: Record<string, string>, seconds: number, countSpans: boolean) {
   const service = await startService(`bench-${name}`, env);
   const before = countSpans ? await agentAcceptedSpans() : 0;
-  const rss: number[] = [];
-  const result = await load(seconds, (s) => s % 5 === 0 && rss.push(rssMegabytes(service.child.pid!)));
+  const memory: { rss: number; heapAfterGc: number }[] = [];
+  const result = await load(seconds, (s) => s % 10 === 0 && void memoryMegabytes().then((m) => memory.push(m)));
   const served = await stopService(service);
   const spans = countSpans ? (await agentAcceptedSpans()) - before : undefined;
-  const row = { scenario: name, ...result, served, spansAtAgent: spans, spansLost: spans === undefined ? undefined : served - spans, rssMegabytesEvery5s: rss };
+  const row = { scenario: name, ...result, served, spansAtAgent: spans, spansLost: spans === undefined ? undefined : served - spans, memoryEvery10s: memory };
   console.log(JSON.stringify(row));
   return row;
 }
@@ -109,7 +110,14 @@ async function main(): Promise<void> {
   }
   const out = join(__dirname, 'results', `telemetry-load-${new Date().toISOString().slice(0, 10)}.json`);
   writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), machine: '2 cores, 24 GiB', options, rows }, null, 2));
-  console.table(rows.map(({ rssMegabytesEvery5s, ...r }) => ({ ...r, rssMB: `${Math.min(...rssMegabytesEvery5s)}–${Math.max(...rssMegabytesEvery5s)}` })));
+  const range = (values: number[]) => `${Math.min(...values)}–${Math.max(...values)}`;
+  console.table(
+    rows.map(({ memoryEvery10s, ...r }) => ({
+      ...r,
+      rssMB: range(memoryEvery10s.map((m) => m.rss)),
+      heapAfterGcMB: range(memoryEvery10s.map((m) => m.heapAfterGc)),
+    })),
+  );
   console.log(`written: ${out}`);
 }
 

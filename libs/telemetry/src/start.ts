@@ -41,8 +41,10 @@ function bounded(work: Promise<void>, millis: number): Promise<void> {
 /** SIGTERM flushes first; if nobody else handles SIGTERM, the signal is then re-raised so the process ends as usual. */
 function flushOnSigterm(shutdown: () => Promise<void>): void {
   const onSigterm = () => {
+    // Counted now: a handler of the application's (Nest's shutdown hooks) that ran with ours owns the exit.
+    const othersHandle = process.listenerCount('SIGTERM') > 0;
     void shutdown().finally(() => {
-      if (process.listenerCount('SIGTERM') === 0) process.kill(process.pid, 'SIGTERM');
+      if (!othersHandle) process.kill(process.pid, 'SIGTERM');
     });
   };
   process.once('SIGTERM', onSigterm);
