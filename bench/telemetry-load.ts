@@ -86,7 +86,9 @@ async function scenario(name: string, env: Record<string, string>, seconds: numb
   const result = await load(seconds, (s) => s % 10 === 0 && void memoryMegabytes().then((m) => memory.push(m)));
   const served = await stopService(service);
   const spans = countSpans ? (await agentAcceptedSpans()) - before : undefined;
-  const row = { scenario: name, ...result, served, spansAtAgent: spans, spansLost: spans === undefined ? undefined : served - spans, memoryEvery10s: memory };
+  // The memory probes are requests too, and get server spans.
+  const lost = spans === undefined ? undefined : served + memory.length - spans;
+  const row = { scenario: name, ...result, served, spansAtAgent: spans, spansLost: lost, memoryEvery10s: memory };
   console.log(JSON.stringify(row));
   return row;
 }

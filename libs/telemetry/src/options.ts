@@ -20,9 +20,11 @@ export interface TelemetryOptions {
 }
 
 /**
- * The SDK's defaults (queue 2048, batch 512, every 5 s) drop spans from about 400 spans/s on: a queue
- * fills in 5 s. Exporting every second with a deeper queue keeps up with the services' load; the
- * measurement is in docs/telemetry.md (bench/telemetry-load.ts).
+ * Batch span processor defaults. The SDK's (queue 2048, batch 512, every 5 s) kept up with 1000
+ * spans/s here because it also exports whenever a full batch is queued; they drop spans once export
+ * falls behind (a slow or restarting collector, several spans per request). A four times deeper queue
+ * and a one-second cadence give that headroom for a few megabytes: docs/telemetry.md has the figures
+ * (bench/telemetry-load.ts).
  */
 export const SPAN_BATCHING_DEFAULTS = { maxQueueSize: 8192, maxExportBatchSize: 2048, scheduledDelayMillis: 1000, exportTimeoutMillis: 30_000 };
 
