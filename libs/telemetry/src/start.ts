@@ -63,6 +63,12 @@ export function startTelemetry(overrides: Partial<TelemetryOptions> = {}): Telem
   if (options.disabled) return (current = { options, shutdown: async () => undefined });
   try {
     const url = options.endpoint;
+    const spanExporter = new RetryingExporter(new OTLPTraceExporter({ url }), {
+      ...DEFAULT_RETRY,
+      // Retries end before the processor's export timeout, so it never gives up on a batch still retrying.
+      maxRetryMillis: Math.max(1000, options.spanBatching.exportTimeoutMillis - 5000),
+    });
+    const logExporter = new RetryingExporter(new OTLPLogExporter({ url }));
     const sdk = new NodeSDK({
       resource: resourceFromAttributes({
         'service.name': options.serviceName,
@@ -71,19 +77,12 @@ export function startTelemetry(overrides: Partial<TelemetryOptions> = {}): Telem
       }),
       sampler: samplerFromEnv(),
       spanProcessors: [
-        new BatchSpanProcessor({
-          ...options.spanBatching,
-          // Retries end before the processor's export timeout, so it never gives up on a batch still retrying.
-          exporter: new RetryingExporter(new OTLPTraceExporter({ url }), {
-            ...DEFAULT_RETRY,
-            maxRetryMillis: Math.max(1000, options.spanBatching.exportTimeoutMillis - 5000),
-          }),
-        }),
+        new BatchSpanProcessor({ ...options.spanBatching, exporter: spanExporter }),
       ],
       metricReaders: [
         new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter({ url }), exportIntervalMillis: options.metricExportIntervalMillis }),
       ],
-      logRecordProcessors: [new BatchLogRecordProcessor({ exporter: new RetryingExporter(new OTLPLogExporter({ url })) })],
+      logRecordProcessors: [new BatchLogRecordProcessor({ exporter: logExporter })],
       instrumentations: [
         new HttpInstrumentation(),
         // Nest 11: instrumentation-nestjs-core 0.71 supports @nestjs/core >=4 <12 (docs/telemetry.md).
@@ -99,7 +98,12 @@ export function startTelemetry(overrides: Partial<TelemetryOptions> = {}): Telem
     // which would otherwise stay a no-op and drop every log record. Point it at the same provider.
     legacyLogs.setGlobalLoggerProvider(logs.getLoggerProvider() as unknown as LegacyLoggerProvider);
     let stopping: Promise<void> | undefined;
-    const shutdown = () => (stopping ??= bounded(sdk.shutdown(), options.shutdownTimeoutMillis));
+    const shutdown = () => {
+      // Flush what can go now; do not wait out retry budgets meant for a collector that restarts.
+      spanExporter.stopRetrying();
+      logExporter.stopRetrying();
+      return (stopping ??= bounded(sdk.shutdown(), options.shutdownTimeoutMillis));
+    };
     flushOnSigterm(shutdown);
     return (current = { options, shutdown });
   } catch (error) {

@@ -33,6 +33,7 @@ describe('RetryingExporter', () => {
     const inner = scripted([invalid, ok]);
     const result = await exportWith(new RetryingExporter(inner, fast));
     expect(result.code).toBe(ExportResultCode.FAILED);
+    await new Promise((r) => setTimeout(r, 100)); // no attempt keeps running after the answer
     expect(inner.calls).toBe(1);
   });
 
@@ -51,6 +52,9 @@ describe('RetryingExporter', () => {
     const pending = exportWith(exporter);
     await exporter.shutdown();
     await expect(pending).resolves.toMatchObject({ code: ExportResultCode.FAILED });
+    const callsAtAnswer = inner.calls;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(inner.calls).toBe(callsAtAnswer);
   });
 });
 

@@ -19,7 +19,8 @@ export interface RetryOptions {
   maxDelayMillis: number;
 }
 
-export const DEFAULT_RETRY: RetryOptions = { maxRetryMillis: 25_000, initialDelayMillis: 250, maxDelayMillis: 5_000 };
+/** Delays stay short (≤ 2 s) so that a process asked to stop is held at most that long by a pending retry. */
+export const DEFAULT_RETRY: RetryOptions = { maxRetryMillis: 25_000, initialDelayMillis: 250, maxDelayMillis: 2_000 };
 
 /** gRPC codes the OTLP specification calls retryable; errors without a code are network failures. */
 const RETRYABLE_GRPC_CODES = new Set([1, 4, 8, 10, 11, 14, 15]);
@@ -49,8 +50,13 @@ export class RetryingExporter<T> implements Exporter<T> {
       async (bail) => {
         const result = await new Promise<ExportResult>((done) => this.inner.export(items, done));
         if (result.code === ExportResultCode.SUCCESS) return result;
-        if (this.stopped || !isRetryable(result.error)) bail(result.error ?? new Error('export failed'));
-        throw result.error ?? new Error('export failed');
+        const error = result.error ?? new Error('export failed');
+        if (this.stopped || !isRetryable(error)) {
+          // async-retry keeps scheduling attempts after bail() if the attempt throws: return instead.
+          bail(error);
+          return result;
+        }
+        throw error;
       },
       {
         // node-retry precomputes one delay per retry: bound the count, maxRetryTime bounds the time.
@@ -75,8 +81,16 @@ export class RetryingExporter<T> implements Exporter<T> {
     return this.inner.forceFlush?.() ?? Promise.resolve();
   }
 
-  shutdown(): Promise<void> {
+  /**
+   * No more retries from now on: a batch being retried gets its current attempt and then fails.
+   * Called first on shutdown, so flushing does not wait out a retry budget for an absent collector.
+   */
+  stopRetrying(): void {
     this.stopped = true;
+  }
+
+  shutdown(): Promise<void> {
+    this.stopRetrying();
     return this.inner.shutdown();
   }
 }

@@ -7,7 +7,7 @@ import {
 import type * as KafkaJs from 'kafkajs';
 import { RateLimitedWarning } from '../export/rate-limited-warning';
 import { MessagingMetrics } from '../metrics/messaging-metrics';
-import { hopModeFromEnv, type HopMode } from './hop-mode';
+import { hopModeFromEnv, hopModesByGroupFromEnv, type HopMode } from './hop-mode';
 import type { MessageKeyMode } from './message-key';
 import { tracedEachBatch, tracedEachMessage } from './traced-consumer';
 import { tracedSend, tracedSendBatch } from './traced-producer';
@@ -15,6 +15,8 @@ import { tracedSend, tracedSendBatch } from './traced-producer';
 export interface TracehopKafkaJsConfig extends InstrumentationConfig {
   /** How process spans relate to send spans; default TRACEHOP_KAFKA_HOP_MODE or `child`. */
   hopMode?: HopMode;
+  /** Per consumer group, overriding hopMode (TRACEHOP_KAFKA_HOP_MODES="group-a=link,group-b=child"). */
+  hopModeByGroup?: Record<string, HopMode>;
   /** How message keys appear on spans; default `hash`. */
   messageKey?: MessageKeyMode;
   /** Salt for hashed keys; default TRACEHOP_KAFKA_KEY_SALT or empty. */
@@ -89,10 +91,13 @@ export class TracehopKafkaJsInstrumentation extends InstrumentationBase<Tracehop
     this._wrap(prototype, 'consumer', (original) =>
       function consumer(this: KafkaJs.Kafka, ...args: Parameters<KafkaJs.Kafka['consumer']>) {
         const created = original.apply(this, args);
+        const settings = instrumentation.settings();
+        const groupId = args[0].groupId;
         const tracing = {
-          ...instrumentation.settings(),
+          ...settings,
+          hopMode: (instrumentation.getConfig().hopModeByGroup ?? hopModesByGroupFromEnv())[groupId] ?? settings.hopMode,
           clientId: clientIds.get(this),
-          groupId: args[0].groupId,
+          groupId,
           brokenHeaderWarning: instrumentation.brokenHeaderWarning,
           metrics: new MessagingMetrics(instrumentation.meter),
         };
