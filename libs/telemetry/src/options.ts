@@ -8,6 +8,7 @@ export interface TelemetryOptions {
   serviceName: string;
   serviceNamespace: string;
   serviceVersion?: string;
+  deploymentEnvironment: string;
   /** OTLP gRPC endpoint of the agent collector. */
   endpoint: string;
   disabled: boolean;
@@ -32,6 +33,7 @@ const envSchema = z.object({
   OTEL_SERVICE_NAME: z.string().min(1).default('unknown_service:node'),
   OTEL_SERVICE_NAMESPACE: z.string().min(1).default('tracehop'),
   OTEL_SERVICE_VERSION: z.string().min(1).optional(),
+  DEPLOYMENT_ENVIRONMENT: z.string().min(1).default('development'),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().default('http://127.0.0.1:4317'),
   OTEL_SDK_DISABLED: z.enum(['true', 'false']).default('false'),
   OTEL_METRIC_EXPORT_INTERVAL: z.coerce.number().int().positive().default(10_000),
@@ -61,6 +63,7 @@ export function telemetryOptions(env: NodeJS.ProcessEnv = process.env, overrides
     serviceName: e.OTEL_SERVICE_NAME,
     serviceNamespace: e.OTEL_SERVICE_NAMESPACE,
     serviceVersion: e.OTEL_SERVICE_VERSION,
+    deploymentEnvironment: e.DEPLOYMENT_ENVIRONMENT,
     endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
     disabled: e.OTEL_SDK_DISABLED === 'true',
     shutdownTimeoutMillis: e.TRACEHOP_SHUTDOWN_TIMEOUT_MS,

@@ -73,6 +73,7 @@ export function startTelemetry(overrides: Partial<TelemetryOptions> = {}): Telem
       resource: resourceFromAttributes({
         'service.name': options.serviceName,
         'service.namespace': options.serviceNamespace,
+        'deployment.environment.name': options.deploymentEnvironment,
         ...(options.serviceVersion ? { 'service.version': options.serviceVersion } : {}),
       }),
       sampler: samplerFromEnv(),

@@ -1,0 +1,42 @@
+import { diag } from '@opentelemetry/api';
+import { SPAN_BATCHING_DEFAULTS, telemetryOptions } from '../src/options';
+
+describe('telemetry options from the environment', () => {
+  it('has working defaults: the local agent, tracehop batch sizing, child hops, hashed keys', () => {
+    expect(telemetryOptions({})).toMatchObject({
+      serviceName: 'unknown_service:node',
+      serviceNamespace: 'tracehop',
+      deploymentEnvironment: 'development',
+      endpoint: 'http://127.0.0.1:4317',
+      disabled: false,
+      shutdownTimeoutMillis: 5000,
+      spanBatching: SPAN_BATCHING_DEFAULTS,
+      kafka: { hopMode: 'child', messageKey: 'hash', messageKeySalt: '' },
+    });
+  });
+
+  it('reads OTEL_* and TRACEHOP_* variables', () => {
+    const options = telemetryOptions({
+      OTEL_SERVICE_NAME: 'order-service',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://agent:4317',
+      OTEL_SDK_DISABLED: 'true',
+      OTEL_BSP_MAX_QUEUE_SIZE: '100',
+      OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '500',
+      TRACEHOP_KAFKA_HOP_MODE: 'link',
+      TRACEHOP_KAFKA_MESSAGE_KEY: 'drop',
+    });
+    expect(options).toMatchObject({ serviceName: 'order-service', endpoint: 'http://agent:4317', disabled: true, kafka: { hopMode: 'link', messageKey: 'drop' } });
+    // A batch can never be larger than the queue.
+    expect(options.spanBatching).toMatchObject({ maxQueueSize: 100, maxExportBatchSize: 100 });
+  });
+
+  it('warns about an invalid variable and keeps its default, never throwing', () => {
+    const warn = jest.spyOn(diag, 'warn').mockImplementation(() => undefined);
+    const options = telemetryOptions({ OTEL_EXPORTER_OTLP_ENDPOINT: 'not a url', OTEL_BSP_SCHEDULE_DELAY: '-5', OTEL_SERVICE_NAME: 'kept' });
+    expect(options.endpoint).toBe('http://127.0.0.1:4317');
+    expect(options.spanBatching.scheduledDelayMillis).toBe(SPAN_BATCHING_DEFAULTS.scheduledDelayMillis);
+    expect(options.serviceName).toBe('kept');
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('OTEL_EXPORTER_OTLP_ENDPOINT'));
+    warn.mockRestore();
+  });
+});
