@@ -8,6 +8,7 @@ import { loadManifest } from '../../infra/stack/src/manifest';
 import { endpoints, jaegerTrace, lokiLogsForTrace, prometheusQuery, storedSpans } from '../support/backends';
 import { eventually } from '../support/eventually';
 import { probePii, sendProbe, type ProbeResult } from '../support/otlp-probe';
+import { withTopics } from '../support/kafka-topics';
 import { stackCommand, stackCommandResult, stackStatus, type ComponentStatus } from '../support/stack-cli';
 
 const manifest = loadManifest();
@@ -65,29 +66,26 @@ describe('native stack', () => {
     // kafkajs logs the broker's normal start-up answers (no group coordinator yet) as errors; the assertions speak.
     const kafka = new Kafka({ clientId: 'stack-test', brokers: [endpoints.kafka], logLevel: logLevel.NOTHING });
     const topic = `stack-test-${randomUUID()}`;
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
     const producer = kafka.producer();
     const consumer = kafka.consumer({ groupId: `${topic}-group` });
-    try {
-      await producer.connect();
-      await consumer.connect();
-      await consumer.subscribe({ topic, fromBeginning: true });
-      const received = new Promise<{ key: string; value: string; header: string }>((resolve) => {
-        void consumer.run({
-          eachMessage: async ({ message }) =>
-            resolve({ key: String(message.key), value: String(message.value), header: String(message.headers?.probe) }),
+    await withTopics(kafka, [topic], async () => {
+      try {
+        await producer.connect();
+        await consumer.connect();
+        await consumer.subscribe({ topic, fromBeginning: true });
+        const received = new Promise<{ key: string; value: string; header: string }>((resolve) => {
+          void consumer.run({
+            eachMessage: async ({ message }) =>
+              resolve({ key: String(message.key), value: String(message.value), header: String(message.headers?.probe) }),
+          });
         });
-      });
-      await producer.send({ topic, messages: [{ key: 'k1', value: 'hello stack', headers: { probe: 'yes' } }] });
-      await expect(received).resolves.toEqual({ key: 'k1', value: 'hello stack', header: 'yes' });
-    } finally {
-      await consumer.disconnect();
-      await producer.disconnect();
-      await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-      await admin.disconnect();
-    }
+        await producer.send({ topic, messages: [{ key: 'k1', value: 'hello stack', headers: { probe: 'yes' } }] });
+        await expect(received).resolves.toEqual({ key: 'k1', value: 'hello stack', header: 'yes' });
+      } finally {
+        await consumer.disconnect();
+        await producer.disconnect();
+      }
+    });
   });
 
   it.each(manifest.databases)('Postgres: a SQL round trip in the %s database', async (database) => {

@@ -8,6 +8,7 @@ import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type Readabl
 import kafkajs = require('kafkajs');
 import { endpoints } from '../../../test/support/backends';
 import { eventually } from '../../../test/support/eventually';
+import { withTopics } from '../../../test/support/kafka-topics';
 import type { HopMode } from '../src/kafka/hop-mode';
 import { TracehopKafkaJsInstrumentation } from '../src/kafka/kafkajs-instrumentation';
 import { headerValues } from '../src/kafka/trace-headers';
@@ -69,27 +70,24 @@ async function roundTrip(options: { hopMode: HopMode; message: kafkajs.Message; 
   instrumentation.setConfig({ ...instrumentation.getConfig(), hopMode: options.hopMode });
   const topic = `telemetry-${options.hopMode.replace('+', '-')}-${randomUUID()}`;
   const kafka = new kafkajs.Kafka({ clientId: 'tracing-test', brokers: [endpoints.kafka], logLevel: kafkajs.logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
   const producer = kafka.producer();
   const consumer = kafka.consumer({ groupId: `${topic}-group` });
-  try {
-    await Promise.all([producer.connect(), consumer.connect()]);
-    await consumer.subscribe({ topic, fromBeginning: true });
-    const received = new Promise<Received>((resolve) => {
-      void consumer.run({
-        eachMessage: async ({ message }) => resolve({ headers: message.headers ?? {}, activeTraceId: trace.getActiveSpan()?.spanContext().traceId }),
+  return withTopics(kafka, [topic], async () => {
+    try {
+      await Promise.all([producer.connect(), consumer.connect()]);
+      await consumer.subscribe({ topic, fromBeginning: true });
+      const received = new Promise<Received>((resolve) => {
+        void consumer.run({
+          eachMessage: async ({ message }) => resolve({ headers: message.headers ?? {}, activeTraceId: trace.getActiveSpan()?.spanContext().traceId }),
+        });
       });
-    });
-    await (options.raw ? rawProducer : producer).send({ topic, messages: [options.message] });
-    return { topic, received: await received };
-  } finally {
-    await consumer.disconnect();
-    await producer.disconnect();
-    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-    await admin.disconnect();
-  }
+      await (options.raw ? rawProducer : producer).send({ topic, messages: [options.message] });
+      return { topic, received: await received };
+    } finally {
+      await consumer.disconnect();
+      await producer.disconnect();
+    }
+  });
 }
 
 const spanNamed = (name: string) => eventually(`span ${name}`, 10, async () => exporter.getFinishedSpans().find((s) => s.name === name));
@@ -191,35 +189,32 @@ describe('kafkajs tracing against the real broker', () => {
     instrumentation.setConfig({ ...instrumentation.getConfig(), hopMode: 'child' });
     const topic = `telemetry-batch-${randomUUID()}`;
     const kafka = new kafkajs.Kafka({ clientId: 'batch-test', brokers: [endpoints.kafka], logLevel: kafkajs.logLevel.NOTHING });
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
     const producer = kafka.producer();
     const consumer = kafka.consumer({ groupId: `${topic}-group` });
     const activeDuringWork: string[] = [];
-    try {
-      await producer.connect();
-      for (const value of ['a', 'b', 'c']) await producer.send({ topic, messages: [{ value }] });
-      await consumer.connect();
-      await consumer.subscribe({ topic, fromBeginning: true });
-      await new Promise<void>((done) => {
-        void consumer.run({
-          eachBatch: async ({ batch }) => {
-            for (const message of batch.messages) {
-              await processBatchMessage(batch, message, async () => {
-                activeDuringWork.push(trace.getActiveSpan()!.spanContext().spanId);
-              });
-            }
-            if (activeDuringWork.length >= 3) done();
-          },
+    await withTopics(kafka, [topic], async () => {
+      try {
+        await producer.connect();
+        for (const value of ['a', 'b', 'c']) await producer.send({ topic, messages: [{ value }] });
+        await consumer.connect();
+        await consumer.subscribe({ topic, fromBeginning: true });
+        await new Promise<void>((done) => {
+          void consumer.run({
+            eachBatch: async ({ batch }) => {
+              for (const message of batch.messages) {
+                await processBatchMessage(batch, message, async () => {
+                  activeDuringWork.push(trace.getActiveSpan()!.spanContext().spanId);
+                });
+              }
+              if (activeDuringWork.length >= 3) done();
+            },
+          });
         });
-      });
-    } finally {
-      await consumer.disconnect();
-      await producer.disconnect();
-      await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-      await admin.disconnect();
-    }
+      } finally {
+        await consumer.disconnect();
+        await producer.disconnect();
+      }
+    });
     await spanNamed(`poll ${topic}`);
     // Usually one batch; the broker may split the three records into more, so assert over all polls.
     const polls = exporter.getFinishedSpans().filter((s) => s.name === `poll ${topic}`);
@@ -242,40 +237,37 @@ describe('kafkajs tracing against the real broker', () => {
     const topic = `telemetry-dlq-${randomUUID()}`;
     const deadLetters = `${topic}.dlq`;
     const kafka = new kafkajs.Kafka({ clientId: 'dlq-test', brokers: [endpoints.kafka], logLevel: kafkajs.logLevel.NOTHING });
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }, { topic: deadLetters, numPartitions: 1 }], waitForLeaders: true });
     const producer = kafka.producer();
     const consumer = kafka.consumer({ groupId: `${topic}-group` });
     const dlqConsumer = kafka.consumer({ groupId: `${deadLetters}-group` });
-    try {
-      await Promise.all([producer.connect(), consumer.connect(), dlqConsumer.connect()]);
-      await consumer.subscribe({ topic, fromBeginning: true });
-      await dlqConsumer.subscribe({ topic: deadLetters, fromBeginning: true });
-      void consumer.run({
-        eachMessage: async ({ topic: from, partition, message }) => {
-          // A poison record: the handler gives up on it and parks it, then moves on.
-          await republish(producer, { topic: from, partition, message }, deadLetters, new Error('schema invalid: amount'));
-        },
-      });
-      const parked = new Promise<kafkajs.IHeaders>((resolve) => {
-        void dlqConsumer.run({ eachMessage: async ({ message }) => resolve(message.headers ?? {}) });
-      });
-      await producer.send({ topic, messages: [{ key: 'k', value: 'not json', headers: { 'x-request': 'r1' } }] });
-      const headers = await parked;
-      expect(headerValues(headers, 'tracehop-attempt')).toEqual(['1']);
-      expect(headerValues(headers, 'tracehop-original-topic')).toEqual([topic]);
-      expect(headerValues(headers, 'tracehop-original-partition')).toEqual(['0']);
-      expect(headerValues(headers, 'tracehop-original-offset')).toEqual(['0']);
-      expect(headerValues(headers, 'tracehop-error')).toEqual(['schema invalid: amount']);
-      expect(headerValues(headers, 'x-request')).toEqual(['r1']);
-      expect(headerValues(headers, 'traceparent')).toHaveLength(1);
-    } finally {
-      await Promise.all([consumer.disconnect(), dlqConsumer.disconnect()]);
-      await producer.disconnect();
-      await admin.deleteTopics({ topics: [topic, deadLetters] }).catch(() => undefined);
-      await admin.disconnect();
-    }
+    await withTopics(kafka, [topic, deadLetters], async () => {
+      try {
+        await Promise.all([producer.connect(), consumer.connect(), dlqConsumer.connect()]);
+        await consumer.subscribe({ topic, fromBeginning: true });
+        await dlqConsumer.subscribe({ topic: deadLetters, fromBeginning: true });
+        void consumer.run({
+          eachMessage: async ({ topic: from, partition, message }) => {
+            // A poison record: the handler gives up on it and parks it, then moves on.
+            await republish(producer, { topic: from, partition, message }, deadLetters, new Error('schema invalid: amount'));
+          },
+        });
+        const parked = new Promise<kafkajs.IHeaders>((resolve) => {
+          void dlqConsumer.run({ eachMessage: async ({ message }) => resolve(message.headers ?? {}) });
+        });
+        await producer.send({ topic, messages: [{ key: 'k', value: 'not json', headers: { 'x-request': 'r1' } }] });
+        const headers = await parked;
+        expect(headerValues(headers, 'tracehop-attempt')).toEqual(['1']);
+        expect(headerValues(headers, 'tracehop-original-topic')).toEqual([topic]);
+        expect(headerValues(headers, 'tracehop-original-partition')).toEqual(['0']);
+        expect(headerValues(headers, 'tracehop-original-offset')).toEqual(['0']);
+        expect(headerValues(headers, 'tracehop-error')).toEqual(['schema invalid: amount']);
+        expect(headerValues(headers, 'x-request')).toEqual(['r1']);
+        expect(headerValues(headers, 'traceparent')).toHaveLength(1);
+      } finally {
+        await Promise.all([consumer.disconnect(), dlqConsumer.disconnect()]);
+        await producer.disconnect();
+      }
+    });
     const originalSend = await spanNamed(`send ${topic}`);
     const failedProcess = await spanNamed(`process ${topic}`);
     const parkSend = await spanNamed(`send ${deadLetters}`);

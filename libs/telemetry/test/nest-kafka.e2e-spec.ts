@@ -11,6 +11,7 @@ import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@open
 import kafkajs = require('kafkajs');
 import { endpoints } from '../../../test/support/backends';
 import { eventually } from '../../../test/support/eventually';
+import { withTopics } from '../../../test/support/kafka-topics';
 import { TracehopKafkaJsInstrumentation } from '../src/kafka/kafkajs-instrumentation';
 import { KafkaHandlerTracingInterceptor } from '../src/nest/kafka-handler-tracing.interceptor';
 
@@ -56,21 +57,18 @@ describe('Nest Kafka transport handlers (real broker)', () => {
     });
     app.useGlobalInterceptors(new KafkaHandlerTracingInterceptor());
     const kafka = new kafkajs.Kafka({ clientId: 'nest-test-producer', brokers: [endpoints.kafka], logLevel: kafkajs.logLevel.NOTHING });
-    const admin = kafka.admin();
     const producer = kafka.producer();
-    try {
-      await admin.connect();
-      await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
-      await app.listen();
-      await producer.connect();
-      await producer.send({ topic, messages: [{ value: JSON.stringify({ orderId: 'o-1' }) }] });
-      await eventually('handler call', 20, async () => (handled.length ? true : undefined));
-    } finally {
-      await producer.disconnect();
-      await app.close();
-      await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-      await admin.disconnect();
-    }
+    await withTopics(kafka, [topic], async () => {
+      try {
+        await app.listen();
+        await producer.connect();
+        await producer.send({ topic, messages: [{ value: JSON.stringify({ orderId: 'o-1' }) }] });
+        await eventually('handler call', 20, async () => (handled.length ? true : undefined));
+      } finally {
+        await producer.disconnect();
+        await app.close();
+      }
+    });
     const send = exporter.getFinishedSpans().find((s) => s.name === `send ${topic}`)!;
     const process = await eventually('process span', 10, async () => exporter.getFinishedSpans().find((s) => s.name === `process ${topic}`));
     expect(handled).toEqual([{ orderId: 'o-1', activeSpanId: process.spanContext().spanId }]);
