@@ -66,9 +66,19 @@ interface Received {
 }
 
 /** Sends with the instrumented producer (or the raw one), consumes one record with the given hop mode. */
-async function roundTrip(options: { hopMode: HopMode; message: kafkajs.Message; raw?: boolean }): Promise<{ topic: string; received: Received }> {
-  instrumentation.setConfig({ ...instrumentation.getConfig(), hopMode: options.hopMode });
+async function roundTrip(options: {
+  hopMode: HopMode;
+  message: kafkajs.Message;
+  raw?: boolean;
+  /** Per-group override for this round trip's consumer group. */
+  groupHopMode?: HopMode;
+}): Promise<{ topic: string; received: Received }> {
   const topic = `telemetry-${options.hopMode.replace('+', '-')}-${randomUUID()}`;
+  instrumentation.setConfig({
+    ...instrumentation.getConfig(),
+    hopMode: options.hopMode,
+    hopModeByGroup: options.groupHopMode ? { [`${topic}-group`]: options.groupHopMode } : {},
+  });
   const kafka = new kafkajs.Kafka({ clientId: 'tracing-test', brokers: [endpoints.kafka], logLevel: kafkajs.logLevel.NOTHING });
   const producer = kafka.producer();
   const consumer = kafka.consumer({ groupId: `${topic}-group` });
@@ -149,6 +159,15 @@ describe('kafkajs tracing against the real broker', () => {
     const send = await spanNamed(`send ${topic}`);
     const process = await spanNamed(`process ${topic}`);
     expect(process.spanContext().traceId).not.toBe(send.spanContext().traceId);
+    expect(parentId(process)).toBeUndefined();
+    expect(process.links.map((l) => l.context.spanId)).toEqual([send.spanContext().spanId]);
+  });
+
+  it('a per-group hop mode overrides the process-wide one', async () => {
+    const { topic } = await roundTrip({ hopMode: 'child', groupHopMode: 'link', message: { value: 'hello' } });
+    const send = await spanNamed(`send ${topic}`);
+    const process = await spanNamed(`process ${topic}`);
+    expect(process.attributes['tracehop.kafka.hop_mode']).toBe('link');
     expect(parentId(process)).toBeUndefined();
     expect(process.links.map((l) => l.context.spanId)).toEqual([send.spanContext().spanId]);
   });
