@@ -52,8 +52,9 @@ interface Task {
 
 /** Installs what is missing, starts the component, waits until it really works. */
 async function bringUp(ctx: StackContext, component: Component, task: Task, startedNow: Component[]): Promise<void> {
+  const spec = component.launch(ctx);
   if (runningPid(ctx, component.name) !== undefined) {
-    const changed = launchedDifferently(ctx, component.name, component.launch(ctx));
+    const changed = launchedDifferently(ctx, component.name, spec);
     if (!changed && (await component.isReady(ctx))) {
       task.title = `${component.name}: already healthy`;
       return;
@@ -71,7 +72,7 @@ async function bringUp(ctx: StackContext, component: Component, task: Task, star
   task.title = `${component.name}: starting`;
   await assertPortsFree(Object.fromEntries(component.ports.map((name) => [name, port(ctx.manifest, name)])));
   await component.initData?.(ctx);
-  launch(ctx, component.name, component.launch(ctx));
+  launch(ctx, component.name, spec);
   startedNow.push(component);
   task.title = `${component.name}: waiting until ready`;
   await pWaitFor(

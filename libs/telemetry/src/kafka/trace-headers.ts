@@ -1,4 +1,5 @@
 import { propagation, type Context, type TextMapGetter } from '@opentelemetry/api';
+import { parseTraceParent } from '@opentelemetry/core';
 
 /**
  * kafkajs header shapes: producers pass strings or Buffers; consumers receive Buffers, and an array
@@ -6,8 +7,6 @@ import { propagation, type Context, type TextMapGetter } from '@opentelemetry/ap
  */
 export type KafkaHeaderValue = Buffer | string | (Buffer | string)[] | undefined;
 export type KafkaHeaders = Record<string, KafkaHeaderValue>;
-
-const W3C_TRACEPARENT = /^(?!ff)[0-9a-f]{2}-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}(-.*)?$/;
 
 /** Every value of a header, in record order, matching its name case-insensitively. */
 export function headerValues(headers: KafkaHeaders | undefined, name: string): string[] {
@@ -37,7 +36,8 @@ export interface TraceparentInspection {
 export function inspectTraceparent(headers: KafkaHeaders | undefined): TraceparentInspection {
   const values = headerValues(headers, 'traceparent').map((v) => v.trim());
   if (values.length === 0) return { state: 'absent', count: 0 };
-  const valid = values.filter((v) => W3C_TRACEPARENT.test(v));
+  // The W3C propagator's own parser: what it accepts is exactly what extraction will use.
+  const valid = values.filter((v) => parseTraceParent(v) !== null);
   return valid.length
     ? { state: 'valid', traceparent: valid[valid.length - 1], count: values.length }
     : { state: 'malformed', count: values.length };
