@@ -14,8 +14,8 @@ export class PoisonMessageError extends Error {
   }
 }
 
-/** Nested validation errors as `lines.0.quantity: quantity must not be less than 1`. */
-function fieldErrors(errors: ValidationError[], prefix = ''): Record<string, string[]> {
+/** Nested validation errors as `{ 'lines.0.quantity': ['quantity must not be less than 1'] }` (events and HTTP bodies alike). */
+export function fieldErrors(errors: ValidationError[], prefix = ''): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const error of errors) {
     const path = `${prefix}${error.property}`;

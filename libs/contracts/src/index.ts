@@ -1,7 +1,7 @@
 // Event contracts shared by the services: topic names and validated event classes.
 export { deadLetterTopic, TOPICS } from './topics';
 export type { Topic } from './topics';
-export { decodeEvent, encodeEvent, PoisonMessageError } from './event-codec';
+export { decodeEvent, encodeEvent, fieldErrors, PoisonMessageError } from './event-codec';
 export { EventEnvelope } from './events/event-envelope';
 export { CURRENCIES, Money } from './events/money';
 export type { Currency } from './events/money';

@@ -2,6 +2,7 @@
 export { extractTraceContext, headerValues, inspectTraceparent, kafkaHeaderGetter, withTraceHeaders } from './kafka/trace-headers';
 export type { KafkaHeaders, KafkaHeaderValue, TraceparentInspection, TraceparentState } from './kafka/trace-headers';
 export { messageKeyAttribute } from './kafka/message-key';
+export { MESSAGE_ID_HEADER } from './kafka/semconv';
 export type { MessageKeyMode } from './kafka/message-key';
 export { LinkedContextSampler } from './sampling/linked-context-sampler';
 export { RateLimitingSampler } from './sampling/rate-limiting-sampler';
@@ -14,7 +15,7 @@ export { TracehopKafkaJsInstrumentation } from './kafka/kafkajs-instrumentation'
 export type { TracehopKafkaJsConfig } from './kafka/kafkajs-instrumentation';
 export { DEFAULT_HOP_MODE, HOP_MODES, hopModeFromEnv, placeProcessSpan } from './kafka/hop-mode';
 export type { HopMode } from './kafka/hop-mode';
-export { startTelemetry } from './start';
+export { shutdownTelemetry, startTelemetry } from './start';
 export type { Telemetry } from './start';
 export { telemetryOptions } from './options';
 export type { TelemetryOptions } from './options';

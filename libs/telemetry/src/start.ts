@@ -38,14 +38,19 @@ function bounded(work: Promise<void>, millis: number): Promise<void> {
   return Promise.race([work.catch((error) => diag.warn('tracehop telemetry: shutdown failed', error)), timeout]).finally(() => clearTimeout(timer));
 }
 
-/** SIGTERM flushes first; if nobody else handles SIGTERM, the signal is then re-raised so the process ends as usual. */
+/**
+ * On SIGTERM, telemetry shuts down last. When the application handles SIGTERM too (Nest's shutdown
+ * hooks), it owns the exit: we wait for it to close (its in-flight work still makes spans and logs)
+ * and flush when it re-raises the signal, as Nest does once its hooks have run, or when it calls
+ * shutdownTelemetry(). When nobody else handles SIGTERM, we flush and then re-raise it ourselves.
+ */
 function flushOnSigterm(shutdown: () => Promise<void>): void {
   const onSigterm = () => {
-    // Counted now: a handler of the application's (Nest's shutdown hooks) that ran with ours owns the exit.
-    const othersHandle = process.listenerCount('SIGTERM') > 0;
-    void shutdown().finally(() => {
-      if (!othersHandle) process.kill(process.pid, 'SIGTERM');
-    });
+    if (process.listenerCount('SIGTERM') > 0) {
+      process.once('SIGTERM', onSigterm);
+      return;
+    }
+    void shutdown().finally(() => process.kill(process.pid, 'SIGTERM'));
   };
   process.once('SIGTERM', onSigterm);
 }
@@ -111,4 +116,9 @@ export function startTelemetry(overrides: Partial<TelemetryOptions> = {}): Telem
     diag.error('tracehop telemetry: not started; the service runs uninstrumented', error);
     return (current = { options, shutdown: async () => undefined });
   }
+}
+
+/** Flushes and stops telemetry if it was started (a no-op otherwise): for an application's own shutdown hook. */
+export function shutdownTelemetry(): Promise<void> {
+  return current ? current.shutdown() : Promise.resolve();
 }

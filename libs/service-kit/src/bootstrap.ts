@@ -1,0 +1,39 @@
+import type { DynamicModule } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { createLogger, WinstonNestLogger } from '@tracehop/telemetry';
+import { ConfigError } from './config/parse-env';
+import type { ServiceConfig } from './config/service-config';
+
+export interface ServiceDefinition<Config extends ServiceConfig> {
+  name: string;
+  description: string;
+  /** Parses the environment; a ConfigError stops the boot with the variables it names. */
+  loadConfig: () => Config;
+  module: (config: Config) => DynamicModule;
+}
+
+/**
+ * Boots a service: config first (a bad environment exits 1 naming the variables), then Nest with
+ * Winston logs, OpenAPI at /docs (JSON at /docs-json), shutdown hooks (SIGTERM: consumers leave
+ * their groups, in-flight work finishes, telemetry flushes), listening on HOST (127.0.0.1).
+ */
+export async function runService<Config extends ServiceConfig>(definition: ServiceDefinition<Config>): Promise<void> {
+  const logger = createLogger({ serviceName: definition.name });
+  let config: Config;
+  try {
+    config = definition.loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    logger.error(`${definition.name} cannot start: ${error.message}`, { problems: error.problems });
+    process.exitCode = 1;
+    return;
+  }
+  const app = await NestFactory.create<NestExpressApplication>(definition.module(config), { logger: new WinstonNestLogger(logger) });
+  app.enableShutdownHooks();
+  const openApi = new DocumentBuilder().setTitle(definition.name).setDescription(definition.description).setVersion('1').build();
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi), { jsonDocumentUrl: 'docs-json' });
+  await app.listen(config.PORT, config.HOST);
+  logger.info(`${definition.name} listening on http://${config.HOST}:${config.PORT} (OpenAPI: /docs)`);
+}

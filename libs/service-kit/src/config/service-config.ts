@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { parseEnv } from './parse-env';
+
+/** Injection token of the service's parsed configuration (ServiceConfig, or an app's extension of it). */
+export const SERVICE_CONFIG = Symbol('SERVICE_CONFIG');
+
+const integer = (min: number, max: number, what: string) =>
+  z.coerce.number({ error: `expected ${what}` }).int({ error: `expected ${what}` }).min(min, { error: `expected ${what}` }).max(max, { error: `expected ${what}` });
+
+export const env = {
+  port: () => integer(1, 65535, 'a port number (1-65535)'),
+  millis: (max = 600_000) => integer(0, max, `milliseconds (0-${max})`),
+  count: (min: number, max: number) => integer(min, max, `an integer (${min}-${max})`),
+  rate: () => z.coerce.number({ error: 'expected a rate between 0 and 1' }).min(0, { error: 'expected a rate between 0 and 1' }).max(1, { error: 'expected a rate between 0 and 1' }),
+  url: (protocols: RegExp, what: string) => z.url({ protocol: protocols, error: `expected ${what}` }),
+};
+
+const brokerList = z
+  .string()
+  .transform((value) => value.split(',').map((broker) => broker.trim()).filter(Boolean))
+  .pipe(z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, { error: 'expected host:port[,host:port...]' })).min(1, { error: 'expected at least one host:port' }));
+
+/** What every service needs: where it listens, Kafka, its database, and outbox/consumer tuning. */
+export function serviceEnvSchema(defaults: { port: number; database: string }) {
+  return z.object({
+    HOST: z.string().min(1).default('127.0.0.1'),
+    PORT: env.port().default(defaults.port),
+    KAFKA_BROKERS: brokerList.default(['127.0.0.1:9092']),
+    DATABASE_URL: env.url(/^postgres(ql)?$/, 'a postgres:// URL').default(`postgres://postgres@127.0.0.1:5432/${defaults.database}`),
+    /** How often the outbox relay looks for unpublished rows. */
+    OUTBOX_POLL_MS: env.millis(60_000).default(200),
+    /** In-place retries of a record whose handler failed for a transient reason, before it is dead-lettered. */
+    CONSUMER_RETRIES: env.count(0, 20).default(5),
+    CONSUMER_RETRY_MIN_MS: env.millis(60_000).default(200),
+    /** Failure injection: every record waits this long before its handler runs (a slow consumer). */
+    CONSUMER_DELAY_MS: env.millis().default(0),
+    /** Failure injection switches may be changed at runtime through /admin/faults (loopback only). */
+    ADMIN_ENDPOINTS: z.enum(['on', 'off'], { error: 'expected on or off' }).default('on'),
+  });
+}
+
+export type ServiceConfig = z.output<ReturnType<typeof serviceEnvSchema>> & { serviceName: string };
+
+/** Parses a service's environment: the shared variables plus the app's own (`extra`). */
+export function loadServiceConfig<Extra extends z.ZodRawShape>(
+  serviceName: string,
+  defaults: { port: number; database: string },
+  extra: Extra,
+  source: NodeJS.ProcessEnv = process.env,
+): ServiceConfig & z.output<z.ZodObject<Extra>> {
+  const schema = serviceEnvSchema(defaults).extend(extra);
+  return { ...(parseEnv(schema, source) as object), serviceName } as ServiceConfig & z.output<z.ZodObject<Extra>>;
+}

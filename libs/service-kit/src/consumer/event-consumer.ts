@@ -1,0 +1,168 @@
+import { decodeEvent, deadLetterTopic, PoisonMessageError, type EventEnvelope } from '@tracehop/contracts';
+import { processBatchMessage, republish, type ConsumedRecord } from '@tracehop/telemetry';
+import { SpanStatusCode, trace, type Counter } from '@opentelemetry/api';
+import retry from 'async-retry';
+import type { Consumer, EachBatchPayload } from 'kafkajs';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'winston';
+import type { ServiceConfig } from '../config/service-config';
+import type { KitTables } from '../database/kit-tables';
+import type { Faults } from '../faults/faults';
+import type { KafkaClients } from '../kafka/kafka-clients';
+import type { ConsumerGroupSpec, EventHandler } from './event-handler';
+
+/** Set on a process span whose record went to a dead-letter topic (docs/telemetry.md). */
+export const ATTR_TRACEHOP_DEAD_LETTER_TOPIC = 'tracehop.dead_letter.topic' as const;
+
+export type RecordOutcome = 'applied' | 'duplicate' | 'dead-lettered';
+
+export interface ConsumerMetrics {
+  outcomes: Counter;
+}
+
+const sleep = (millis: number) => new Promise((resolve) => setTimeout(resolve, millis));
+
+/**
+ * One consumer group: decode (contract class) → idempotency claim + handler in one transaction →
+ * in-place retries with exponential backoff for transient failures → dead-letter topic
+ * (`<group>.dlq`, with the origin trace link) for poison records or exhausted retries. The consumer
+ * then moves on. If even the dead-letter send fails, the error reaches kafkajs, which does not
+ * commit the offset and redelivers: nothing is lost.
+ */
+export class EventConsumer {
+  private readonly consumer: Consumer;
+  private readonly handlers: Map<string, EventHandler>;
+  private joined = false;
+  private running: Promise<void> | undefined;
+  private stopping = false;
+
+  constructor(
+    readonly spec: ConsumerGroupSpec,
+    private readonly deps: { clients: KafkaClients; db: Kysely<KitTables>; logger: Logger; faults: Faults; config: ServiceConfig; metrics: ConsumerMetrics },
+  ) {
+    this.handlers = new Map(spec.handlers.map((handler) => [handler.topic, handler]));
+    this.consumer = deps.clients.kafka.consumer({ groupId: spec.groupId });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => (this.joined = true));
+    this.consumer.on(this.consumer.events.CRASH, (event) => {
+      this.joined = false;
+      deps.logger.error('kafka consumer crashed', { group: spec.groupId, error: String(event.payload.error), restart: event.payload.restart });
+    });
+    this.consumer.on(this.consumer.events.DISCONNECT, () => (this.joined = false));
+  }
+
+  /** Joined its group and not crashed: what readiness reports. */
+  get ready(): boolean {
+    return this.joined;
+  }
+
+  get topics(): string[] {
+    return [...this.handlers.keys()];
+  }
+
+  /** Connects and runs in the background, retrying the connection until Kafka answers. */
+  start(): void {
+    this.running = retry(
+      async (bail) => {
+        if (this.stopping) return bail(new Error('stopping'));
+        await this.consumer.connect();
+        await this.consumer.subscribe({ topics: this.topics, fromBeginning: true });
+        await this.consumer.run(
+          this.spec.batch
+            ? { eachBatchAutoResolve: false, eachBatch: (payload) => this.handleBatch(payload) }
+            : { eachMessage: async ({ topic, partition, message, heartbeat }) => void (await this.handleRecord({ topic, partition, message }, heartbeat)) },
+        );
+      },
+      { retries: Number.MAX_SAFE_INTEGER, minTimeout: 500, maxTimeout: 10_000, onRetry: (error) => this.deps.logger.warn('kafka consumer not started yet; retrying', { group: this.spec.groupId, error: (error as Error).message }) },
+    ).catch((error: Error) => {
+      if (!this.stopping) this.deps.logger.error('kafka consumer gave up', { group: this.spec.groupId, error: error.message });
+    });
+  }
+
+  /** Leaves the group after the records in hand are done (kafkajs waits for running handlers). */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.consumer.disconnect();
+    await this.running;
+  }
+
+  private async handleBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    for (const message of batch.messages) {
+      if (!isRunning() || isStale()) break;
+      await processBatchMessage(batch, message, () => this.handleRecord({ topic: batch.topic, partition: batch.partition, message }, heartbeat));
+      resolveOffset(message.offset);
+      await heartbeat();
+    }
+  }
+
+  /** Runs inside the record's `process <topic>` span (the kafkajs instrumentation opened it). */
+  async handleRecord(record: ConsumedRecord, heartbeat: () => Promise<void>): Promise<RecordOutcome> {
+    const handler = this.handlers.get(record.topic);
+    if (!handler) throw new Error(`no handler for topic ${record.topic}`);
+    const delay = this.deps.faults.value('consumerDelayMs');
+    if (delay > 0) await sleep(delay);
+    let outcome: RecordOutcome;
+    try {
+      const event = decodeEvent(handler.event, record.message.value);
+      outcome = await retry(
+        async (bail) => {
+          try {
+            return await this.applyOnce(handler, event, record);
+          } catch (error) {
+            if (error instanceof PoisonMessageError) bail(error);
+            throw error;
+          }
+        },
+        {
+          retries: this.deps.config.CONSUMER_RETRIES,
+          minTimeout: this.deps.config.CONSUMER_RETRY_MIN_MS,
+          factor: 2,
+          onRetry: (error, attempt) => {
+            this.deps.logger.warn('event handler failed; retrying', { group: this.spec.groupId, topic: record.topic, attempt, error: (error as Error).message });
+            void heartbeat().catch(() => undefined);
+          },
+        },
+      );
+    } catch (error) {
+      await this.deadLetter(record, error);
+      outcome = 'dead-lettered';
+    }
+    this.deps.metrics.outcomes.add(1, { 'messaging.consumer.group.name': this.spec.groupId, 'messaging.destination.name': record.topic, outcome });
+    return outcome;
+  }
+
+  /** Claims the event id and applies the handler in one transaction: a replay finds the claim and does nothing. */
+  private async applyOnce(handler: EventHandler, event: EventEnvelope, record: ConsumedRecord): Promise<RecordOutcome> {
+    return this.deps.db.transaction().execute(async (trx) => {
+      const claimed = await trx
+        .insertInto('processed_event')
+        .values({ consumer_group: this.spec.groupId, event_id: event.eventId, topic: record.topic })
+        .onConflict((conflict) => conflict.doNothing())
+        .returning('event_id')
+        .executeTakeFirst();
+      if (!claimed) {
+        this.deps.logger.info('event already processed; ignoring the repeat', { group: this.spec.groupId, topic: record.topic, event_id: event.eventId });
+        return 'duplicate';
+      }
+      await handler.handle(event, trx, record);
+      return 'applied';
+    });
+  }
+
+  private async deadLetter(record: ConsumedRecord, error: unknown): Promise<void> {
+    const target = deadLetterTopic(this.spec.groupId);
+    const span = trace.getActiveSpan();
+    span?.recordException(error instanceof Error ? error : String(error));
+    span?.setStatus({ code: SpanStatusCode.ERROR, message: `dead-lettered to ${target}` });
+    span?.setAttribute(ATTR_TRACEHOP_DEAD_LETTER_TOPIC, target);
+    await republish(this.deps.clients.producer, record, target, error);
+    this.deps.logger.warn('record sent to the dead-letter topic', {
+      group: this.spec.groupId,
+      topic: record.topic,
+      partition: record.partition,
+      offset: record.message.offset,
+      dead_letter_topic: target,
+      error: error instanceof Error ? error.message : String(error),
+      ...(error instanceof PoisonMessageError ? { fields: error.fields } : {}),
+    });
+  }
+}

@@ -1,0 +1,24 @@
+import type { EventEnvelope, Topic } from '@tracehop/contracts';
+import type { ConsumedRecord } from '@tracehop/telemetry';
+import type { ClassConstructor } from 'class-transformer';
+import type { Transaction } from 'kysely';
+import type { KitTables } from '../database/kit-tables';
+
+/**
+ * Applies one event of one topic. `handle` runs inside a database transaction that also records the
+ * event id as processed, so the effect happens once however often the record is delivered. Throw a
+ * PoisonMessageError for a record that can never succeed (it goes to the DLQ at once); anything else
+ * is treated as transient and retried.
+ */
+export interface EventHandler<T extends EventEnvelope = EventEnvelope> {
+  readonly topic: Topic;
+  readonly event: ClassConstructor<T>;
+  handle(event: T, trx: Transaction<KitTables>, record: ConsumedRecord): Promise<void>;
+}
+
+export interface ConsumerGroupSpec {
+  groupId: string;
+  handlers: EventHandler[];
+  /** eachBatch instead of eachMessage: one `poll` span per batch, linked to every record's producer. */
+  batch?: boolean;
+}

@@ -1,0 +1,23 @@
+import { Kysely, Migrator, PostgresDialect, type Migration } from 'kysely';
+import { Pool } from 'pg';
+import { kitMigrations } from './kit-migration';
+
+/** Injection token of the service's Kysely instance (typed by each app as Kysely<ItsDatabase>). */
+export const DATABASE = Symbol('DATABASE');
+
+export function createDatabase<DB>(url: string, applicationName: string): Kysely<DB> {
+  // pg (not a native driver) so the pg instrumentation sees every query.
+  return new Kysely<DB>({ dialect: new PostgresDialect({ pool: new Pool({ connectionString: url, application_name: applicationName, max: 10 }) }) });
+}
+
+/**
+ * Applies service-kit's migrations and then the app's, in name order, under Kysely's migration
+ * lock (so two instances starting together do not race). Fails the boot when one fails.
+ */
+export async function migrateToLatest(db: Kysely<unknown>, appMigrations: Record<string, Migration>): Promise<string[]> {
+  const migrations = { ...kitMigrations, ...appMigrations };
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw new Error(`database migration failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  return (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);
+}

@@ -1,0 +1,24 @@
+// Building blocks every tracehop service shares (see README.md).
+export { ConfigError, parseEnv } from './config/parse-env';
+export { env, loadServiceConfig, SERVICE_CONFIG, serviceEnvSchema } from './config/service-config';
+export type { ServiceConfig } from './config/service-config';
+export { createDatabase, DATABASE, migrateToLatest } from './database/database';
+export type { KitTables, OutboxTable, ProcessedEventTable } from './database/kit-tables';
+export { KafkaClients } from './kafka/kafka-clients';
+export { enqueueEvent } from './outbox/outbox-writer';
+export type { OutgoingEvent } from './outbox/outbox-writer';
+export { OutboxRelay } from './outbox/outbox-relay';
+export { ATTR_TRACEHOP_DEAD_LETTER_TOPIC, EventConsumer } from './consumer/event-consumer';
+export type { RecordOutcome } from './consumer/event-consumer';
+export { EventConsumers } from './consumer/event-consumers';
+export type { ConsumerGroupSpec, EventHandler } from './consumer/event-handler';
+export { Faults } from './faults/faults';
+export type { FaultDefinition } from './faults/faults';
+export { ProblemException, problemType } from './http/problem';
+export type { ProblemDetails } from './http/problem';
+export { validationProblem } from './http/validation';
+export { LOGGER } from './logging';
+export { ServiceKitModule } from './service-kit.module';
+export type { ServiceKitOptions } from './service-kit.module';
+export { runService } from './bootstrap';
+export type { ServiceDefinition } from './bootstrap';
