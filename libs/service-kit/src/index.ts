@@ -11,7 +11,7 @@ export { OutboxRelay } from './outbox/outbox-relay';
 export { ATTR_TRACEHOP_DEAD_LETTER_TOPIC, EventConsumer } from './consumer/event-consumer';
 export type { RecordOutcome } from './consumer/event-consumer';
 export { EventConsumers } from './consumer/event-consumers';
-export type { ConsumerGroupSpec, EventHandler } from './consumer/event-handler';
+export type { AnyEventHandler, ConsumerGroupSpec, EventHandler } from './consumer/event-handler';
 export { Faults } from './faults/faults';
 export type { FaultDefinition } from './faults/faults';
 export { ProblemException, problemType } from './http/problem';

@@ -9,7 +9,7 @@ import type { ServiceConfig } from '../config/service-config';
 import type { KitTables } from '../database/kit-tables';
 import type { Faults } from '../faults/faults';
 import type { KafkaClients } from '../kafka/kafka-clients';
-import type { ConsumerGroupSpec, EventHandler } from './event-handler';
+import type { AnyEventHandler, ConsumerGroupSpec } from './event-handler';
 
 /** Set on a process span whose record went to a dead-letter topic (docs/telemetry.md). */
 export const ATTR_TRACEHOP_DEAD_LETTER_TOPIC = 'tracehop.dead_letter.topic' as const;
@@ -31,7 +31,7 @@ const sleep = (millis: number) => new Promise((resolve) => setTimeout(resolve, m
  */
 export class EventConsumer {
   private readonly consumer: Consumer;
-  private readonly handlers: Map<string, EventHandler>;
+  private readonly handlers: Map<string, AnyEventHandler>;
   private joined = false;
   private running: Promise<void> | undefined;
   private stopping = false;
@@ -46,6 +46,8 @@ export class EventConsumer {
     this.consumer.on(this.consumer.events.CRASH, (event) => {
       this.joined = false;
       deps.logger.error('kafka consumer crashed', { group: spec.groupId, error: String(event.payload.error), restart: event.payload.restart });
+      // kafkajs restarts by itself after retriable errors; after any other crash we start over.
+      if (!event.payload.restart && !this.stopping) void this.consumer.disconnect().finally(() => this.start());
     });
     this.consumer.on(this.consumer.events.DISCONNECT, () => (this.joined = false));
   }
@@ -72,7 +74,7 @@ export class EventConsumer {
             : { eachMessage: async ({ topic, partition, message, heartbeat }) => void (await this.handleRecord({ topic, partition, message }, heartbeat)) },
         );
       },
-      { retries: Number.MAX_SAFE_INTEGER, minTimeout: 500, maxTimeout: 10_000, onRetry: (error) => this.deps.logger.warn('kafka consumer not started yet; retrying', { group: this.spec.groupId, error: (error as Error).message }) },
+      { forever: true, minTimeout: 500, maxTimeout: 10_000, onRetry: (error) => this.deps.logger.warn('kafka consumer not started yet; retrying', { group: this.spec.groupId, error: (error as Error).message }) },
     ).catch((error: Error) => {
       if (!this.stopping) this.deps.logger.error('kafka consumer gave up', { group: this.spec.groupId, error: error.message });
     });
@@ -131,7 +133,7 @@ export class EventConsumer {
   }
 
   /** Claims the event id and applies the handler in one transaction: a replay finds the claim and does nothing. */
-  private async applyOnce(handler: EventHandler, event: EventEnvelope, record: ConsumedRecord): Promise<RecordOutcome> {
+  private async applyOnce(handler: AnyEventHandler, event: EventEnvelope, record: ConsumedRecord): Promise<RecordOutcome> {
     return this.deps.db.transaction().execute(async (trx) => {
       const claimed = await trx
         .insertInto('processed_event')

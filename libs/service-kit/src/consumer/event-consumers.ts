@@ -1,4 +1,4 @@
-import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import { metrics } from '@opentelemetry/api';
 import { defineCounter } from '@tracehop/telemetry';
 import type { Kysely } from 'kysely';
@@ -14,11 +14,11 @@ import type { ConsumerGroupSpec } from './event-handler';
 
 /**
  * The service's consumer groups. Apps register their groups while modules initialise; the groups
- * start once the application has bootstrapped (database migrated) and stop, leaving their groups
- * after in-flight records finish, before the application shuts down.
+ * start once the database is migrated and their topics exist (ServiceLifecycle), and stop, leaving
+ * their groups after in-flight records finish, before the application shuts down.
  */
 @Injectable()
-export class EventConsumers implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class EventConsumers implements BeforeApplicationShutdown {
   private readonly consumers: EventConsumer[] = [];
   private readonly metrics: ConsumerMetrics = {
     outcomes: defineCounter(metrics.getMeter('@tracehop/service-kit'), 'tracehop.consumer.records', {
@@ -55,7 +55,7 @@ export class EventConsumers implements OnApplicationBootstrap, BeforeApplication
     return this.consumers.filter((consumer) => !consumer.ready).map((consumer) => consumer.spec.groupId);
   }
 
-  onApplicationBootstrap(): void {
+  startAll(): void {
     for (const consumer of this.consumers) consumer.start();
   }
 

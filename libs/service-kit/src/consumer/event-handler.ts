@@ -10,15 +10,18 @@ import type { KitTables } from '../database/kit-tables';
  * PoisonMessageError for a record that can never succeed (it goes to the DLQ at once); anything else
  * is treated as transient and retried.
  */
-export interface EventHandler<T extends EventEnvelope = EventEnvelope> {
+export interface EventHandler<T extends EventEnvelope, DB extends KitTables = KitTables> {
   readonly topic: Topic;
   readonly event: ClassConstructor<T>;
-  handle(event: T, trx: Transaction<KitTables>, record: ConsumedRecord): Promise<void>;
+  handle(event: T, trx: Transaction<DB>, record: ConsumedRecord): Promise<void>;
 }
+
+/** A handler of any event and database, as a group holds them (the decoder guarantees each gets its own type). */
+export type AnyEventHandler = EventHandler<any, any>;
 
 export interface ConsumerGroupSpec {
   groupId: string;
-  handlers: EventHandler[];
+  handlers: AnyEventHandler[];
   /** eachBatch instead of eachMessage: one `poll` span per batch, linked to every record's producer. */
   batch?: boolean;
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import retry from 'async-retry';
-import { Kafka, logLevel, type Admin, type LogEntry, type Producer } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Admin, type LogEntry, type Producer } from 'kafkajs';
 import type { Logger } from 'winston';
 import { SERVICE_CONFIG, type ServiceConfig } from '../config/service-config';
 import { LOGGER } from '../logging';
@@ -29,7 +29,7 @@ export class KafkaClients {
       // kafkajs' own log lines go through winston, so they carry trace ids and reach Loki too.
       logCreator: () => ({ level, log }: LogEntry) => kafkaLogger.log(WINSTON_LEVEL[level] ?? 'info', log.message, { namespace: log.namespace, broker: log.broker }),
     });
-    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
     this.producer.on(this.producer.events.CONNECT, () => (this.producerConnected = true));
     this.producer.on(this.producer.events.DISCONNECT, () => (this.producerConnected = false));
     this.admin = this.kafka.admin();
@@ -51,7 +51,7 @@ export class KafkaClients {
         await this.producer.connect();
       },
       {
-        retries: Number.MAX_SAFE_INTEGER,
+        forever: true,
         minTimeout: 500,
         maxTimeout: 10_000,
         onRetry: (error) => this.logger.warn('kafka not reachable yet; retrying', { brokers: this.config.KAFKA_BROKERS.join(','), error: (error as Error).message }),

@@ -12,8 +12,9 @@ export const APP_MIGRATIONS = Symbol('APP_MIGRATIONS');
 export const PRODUCED_TOPICS = Symbol('PRODUCED_TOPICS');
 
 /**
- * Boot and shutdown order around the app: migrate before anything reads the database; connect
- * Kafka (in the background) once bootstrapped; on shutdown, after consumers left their groups and
+ * Boot and shutdown order around the app: migrate before anything reads the database; once
+ * bootstrapped, create missing topics and connect the producer (in the background, retrying), then
+ * start the consumer groups; on shutdown, after consumers left their groups and
  * the outbox relay finished its tick (their beforeApplicationShutdown hooks), close the producer and
  * the pool, and flush telemetry last so the spans and logs of the shutdown itself are kept.
  */
@@ -36,7 +37,10 @@ export class ServiceLifecycle implements OnModuleInit, OnApplicationBootstrap, O
   onApplicationBootstrap(): void {
     const consumed = this.consumers.topics;
     const deadLetters = this.consumers.groups.map(deadLetterTopic);
-    void this.kafka.start([...new Set([...this.producedTopics, ...consumed, ...deadLetters])]).catch((error: Error) => this.logger.error('kafka start failed', { error: error.message }));
+    void this.kafka
+      .start([...new Set([...this.producedTopics, ...consumed, ...deadLetters])])
+      .then(() => this.consumers.startAll())
+      .catch((error: Error) => this.logger.error('kafka start failed', { error: error.message }));
   }
 
   async onApplicationShutdown(signal?: string): Promise<void> {

@@ -1,0 +1,44 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { OrderCancelledV1, OrderConfirmedV1, TOPICS } from '@tracehop/contracts';
+import { enqueueEvent, LOGGER } from '@tracehop/service-kit';
+import { plainToInstance } from 'class-transformer';
+import type { Transaction } from 'kysely';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'winston';
+import type { OrderDatabase } from '../database/schema';
+import { OrderMetrics } from '../orders/order-metrics';
+import { nextStatus } from '../orders/order-rules';
+
+/** Moves a PENDING order to CONFIRMED or CANCELLED on its payment's outcome, and says so on Kafka. */
+@Injectable()
+export class OrderCompletion {
+  constructor(
+    private readonly metrics: OrderMetrics,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async complete(trx: Transaction<OrderDatabase>, orderId: string, outcome: { paid: true } | { paid: false; reason: string }): Promise<void> {
+    const order = await trx.selectFrom('customer_order').selectAll().where('id', '=', orderId).forUpdate().executeTakeFirst();
+    // Outcomes are only produced for orders we published, so a missing order is a lagging replica or a bug: retry, then DLQ.
+    if (!order) throw new Error(`order ${orderId} not found`);
+    const status = nextStatus(order.status, outcome.paid);
+    if (!status) {
+      this.logger.warn('payment outcome for an order that is already final; ignored', { order_id: orderId, status: order.status });
+      return;
+    }
+    const completedAt = new Date();
+    const reason = outcome.paid ? null : outcome.reason;
+    await trx.updateTable('customer_order').set({ status, completed_at: completedAt, cancel_reason: reason }).where('id', '=', orderId).execute();
+    const total = { amountMinor: Number(order.total_minor), currency: order.currency };
+    const common = { eventId: randomUUID(), occurredAt: completedAt.toISOString(), orderId, userId: order.user_id, total };
+    if (outcome.paid) {
+      await enqueueEvent(trx, { topic: TOPICS.orderConfirmed, type: OrderConfirmedV1, event: plainToInstance(OrderConfirmedV1, common), key: orderId });
+      this.metrics.confirmed.add(1, { currency: order.currency });
+    } else {
+      await enqueueEvent(trx, { topic: TOPICS.orderCancelled, type: OrderCancelledV1, event: plainToInstance(OrderCancelledV1, { ...common, reason: outcome.reason }), key: orderId });
+      this.metrics.cancelled.add(1, { currency: order.currency });
+    }
+    this.metrics.completion.record((completedAt.getTime() - order.created_at.getTime()) / 1000, { status });
+    this.logger.info(`order ${status.toLowerCase()}`, { order_id: orderId, ...(reason ? { reason } : {}) });
+  }
+}

@@ -1,0 +1,72 @@
+import { Injectable } from '@nestjs/common';
+import { SpanStatusCode, trace } from '@opentelemetry/api';
+import type { Currency } from '@tracehop/contracts';
+import { Faults } from '@tracehop/service-kit';
+import { sql, type Transaction } from 'kysely';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { PaymentDatabase, PaymentStatus } from '../database/schema';
+
+export interface Charge {
+  userId: string;
+  amountMinor: number;
+  currency: Currency;
+}
+
+export interface ChargeResult {
+  status: PaymentStatus;
+  reason: string | null;
+}
+
+/** Not an outcome but a wait: the user-registered event that opens the account has not been applied yet. */
+export class AccountNotOpenYet extends Error {}
+
+export const ATTR_PAYMENT_OUTCOME = 'tracehop.payment.outcome' as const;
+export const ATTR_PAYMENT_CURRENCY = 'tracehop.payment.currency' as const;
+
+const tracer = trace.getTracer('payment-service');
+
+/**
+ * A simulated card processor over the user's wallet: takes `processorLatencyMs`, fails
+ * `processorFailureRate` of charges (failure injection), declines when the balance is short, and
+ * otherwise debits the wallet. The `charge payment` span carries the outcome; a decline or failure
+ * sets its status to ERROR, so the failed step is visible in the trace.
+ */
+@Injectable()
+export class PaymentProcessor {
+  constructor(private readonly faults: Faults) {}
+
+  charge(trx: Transaction<PaymentDatabase>, charge: Charge): Promise<ChargeResult> {
+    return tracer.startActiveSpan('charge payment', { attributes: { [ATTR_PAYMENT_CURRENCY]: charge.currency } }, async (span) => {
+      try {
+        const result = await this.decide(trx, charge);
+        span.setAttribute(ATTR_PAYMENT_OUTCOME, result.status.toLowerCase());
+        if (result.status !== 'COMPLETED') span.setStatus({ code: SpanStatusCode.ERROR, message: result.reason ?? result.status });
+        return result;
+      } catch (error) {
+        span.recordException(error as Error);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+        throw error;
+      } finally {
+        span.end();
+      }
+    });
+  }
+
+  private async decide(trx: Transaction<PaymentDatabase>, charge: Charge): Promise<ChargeResult> {
+    const latency = this.faults.value('processorLatencyMs');
+    if (latency > 0) await sleep(latency);
+    if (Math.random() < this.faults.value('processorFailureRate')) return { status: 'FAILED', reason: 'processor error (injected failure)' };
+    const debited = await trx
+      .updateTable('account_balance')
+      .set({ balance_minor: sql`balance_minor - ${charge.amountMinor}` })
+      .where('user_id', '=', charge.userId)
+      .where('currency', '=', charge.currency)
+      .where('balance_minor', '>=', String(charge.amountMinor))
+      .returning('balance_minor')
+      .executeTakeFirst();
+    if (debited) return { status: 'COMPLETED', reason: null };
+    const account = await trx.selectFrom('account_balance').select('user_id').where('user_id', '=', charge.userId).where('currency', '=', charge.currency).executeTakeFirst();
+    if (!account) throw new AccountNotOpenYet(`no payment account for user ${charge.userId} yet`);
+    return { status: 'DECLINED', reason: 'insufficient funds' };
+  }
+}

@@ -1,0 +1,27 @@
+import { Injectable } from '@nestjs/common';
+import { OrderConfirmedV1, TOPICS } from '@tracehop/contracts';
+import type { EventHandler } from '@tracehop/service-kit';
+import { sql, type Transaction } from 'kysely';
+import type { UserDatabase } from '../database/schema';
+
+/** The async hop back to where the story started: a confirmed order counts towards the user's stats. */
+@Injectable()
+export class OrderConfirmedHandler implements EventHandler<OrderConfirmedV1, UserDatabase> {
+  readonly topic = TOPICS.orderConfirmed;
+  readonly event = OrderConfirmedV1;
+
+  async handle(event: OrderConfirmedV1, trx: Transaction<UserDatabase>): Promise<void> {
+    const at = new Date(event.occurredAt);
+    await trx
+      .insertInto('user_order_stats')
+      .values({ user_id: event.userId, currency: event.total.currency, confirmed_orders: 1, confirmed_total_minor: event.total.amountMinor, last_confirmed_at: at })
+      .onConflict((conflict) =>
+        conflict.columns(['user_id', 'currency']).doUpdateSet({
+          confirmed_orders: sql`user_order_stats.confirmed_orders + 1`,
+          confirmed_total_minor: sql`user_order_stats.confirmed_total_minor + excluded.confirmed_total_minor`,
+          last_confirmed_at: sql`greatest(user_order_stats.last_confirmed_at, excluded.last_confirmed_at)`,
+        }),
+      )
+      .execute();
+  }
+}

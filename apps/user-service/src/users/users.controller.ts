@@ -1,0 +1,28 @@
+import { Body, Controller, Get, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { validationProblem } from '@tracehop/service-kit';
+import { RegisterUserDto } from './register-user.dto';
+import { UsersService } from './users.service';
+import { UserView } from './user.view';
+
+const uuidParam = new ParseUUIDPipe({ exceptionFactory: () => validationProblem({ id: ['id must be a UUID'] }) });
+
+@ApiTags('users')
+@Controller('users')
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @Post()
+  @ApiCreatedResponse({ type: UserView })
+  @ApiConflictResponse({ description: 'The e-mail address is already registered (problem details)' })
+  register(@Body() request: RegisterUserDto): Promise<UserView> {
+    return this.users.register(request);
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: UserView })
+  @ApiNotFoundResponse({ description: 'No such user (problem details)' })
+  get(@Param('id', uuidParam) id: string): Promise<UserView> {
+    return this.users.get(id);
+  }
+}
