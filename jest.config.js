@@ -2,6 +2,8 @@
 module.exports = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
-  testMatch: ['<rootDir>/{test,libs/*/test}/**/*.spec.ts', '<rootDir>/{test,libs/*/test}/**/*.e2e-spec.ts'],
+  // The monorepo's path aliases (tsconfig.json "paths"), for specs that import the libraries by name.
+  moduleNameMapper: { '^@tracehop/(contracts|service-kit|telemetry)$': '<rootDir>/libs/$1/src' },
+  testMatch: ['<rootDir>/{test,libs/*/test,apps/*/test}/**/*.spec.ts', '<rootDir>/{test,libs/*/test,apps/*/test}/**/*.e2e-spec.ts'],
   testTimeout: 180_000,
 };
