@@ -24,6 +24,11 @@ export interface JaegerSpan {
   spanID: string;
   operationName: string;
   processID: string;
+  /** Microseconds since the epoch. */
+  startTime: number;
+  duration: number;
+  /** CHILD_OF is the parent; FOLLOWS_FROM are span links. */
+  references: { refType: 'CHILD_OF' | 'FOLLOWS_FROM'; traceID: string; spanID: string }[];
   tags: { key: string; value: unknown }[];
 }
 export interface JaegerTrace {

@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { OrderConfirmedV1, TOPICS } from '@tracehop/contracts';
-import type { EventHandler } from '@tracehop/service-kit';
+import { LOGGER, type EventHandler } from '@tracehop/service-kit';
 import { sql, type Transaction } from 'kysely';
+import type { Logger } from 'winston';
 import type { UserDatabase } from '../database/schema';
 
 /** The async hop back to where the story started: a confirmed order counts towards the user's stats. */
@@ -9,6 +10,8 @@ import type { UserDatabase } from '../database/schema';
 export class OrderConfirmedHandler implements EventHandler<OrderConfirmedV1, UserDatabase> {
   readonly topic = TOPICS.orderConfirmed;
   readonly event = OrderConfirmedV1;
+
+  constructor(@Inject(LOGGER) private readonly logger: Logger) {}
 
   async handle(event: OrderConfirmedV1, trx: Transaction<UserDatabase>): Promise<void> {
     const at = new Date(event.occurredAt);
@@ -23,5 +26,6 @@ export class OrderConfirmedHandler implements EventHandler<OrderConfirmedV1, Use
         }),
       )
       .execute();
+    this.logger.info('confirmed order counted in the user statistics', { user_id: event.userId, order_id: event.orderId });
   }
 }

@@ -14,7 +14,9 @@ export class ConfigError extends Error {
  * `PORT: expected a port number (1-65535)`.
  */
 export function parseEnv<Schema extends z.ZodType>(schema: Schema, env: NodeJS.ProcessEnv): z.output<Schema> {
-  const result = schema.safeParse(env);
+  // A variable set to nothing (`OUTBOX_POLL_MS=`) means "use the default", not 0.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
+  const result = schema.safeParse(present);
   if (result.success) return result.data;
   const problems: Record<string, string> = {};
   for (const issue of result.error.issues) {

@@ -32,6 +32,11 @@ export function serviceEnvSchema(defaults: { port: number; database: string }) {
     /** In-place retries of a record whose handler failed for a transient reason, before it is dead-lettered. */
     CONSUMER_RETRIES: env.count(0, 20).default(5),
     CONSUMER_RETRY_MIN_MS: env.millis(60_000).default(200),
+    /**
+     * Partitions a group works on at once (kafkajs partitionsConsumedConcurrently). More than one, so
+     * a record retrying in place holds up only its own partition, not the group's other topics.
+     */
+    CONSUMER_CONCURRENCY: env.count(1, 64).default(6),
     /** Failure injection: every record waits this long before its handler runs (a slow consumer). */
     CONSUMER_DELAY_MS: env.millis().default(0),
     /** Failure injection switches may be changed at runtime through /admin/faults (loopback only). */

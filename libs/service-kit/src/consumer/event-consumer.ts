@@ -70,8 +70,11 @@ export class EventConsumer {
         await this.consumer.subscribe({ topics: this.topics, fromBeginning: true });
         await this.consumer.run(
           this.spec.batch
-            ? { eachBatchAutoResolve: false, eachBatch: (payload) => this.handleBatch(payload) }
-            : { eachMessage: async ({ topic, partition, message, heartbeat }) => void (await this.handleRecord({ topic, partition, message }, heartbeat)) },
+            ? { partitionsConsumedConcurrently: this.deps.config.CONSUMER_CONCURRENCY, eachBatchAutoResolve: false, eachBatch: (payload) => this.handleBatch(payload) }
+            : {
+                partitionsConsumedConcurrently: this.deps.config.CONSUMER_CONCURRENCY,
+                eachMessage: async ({ topic, partition, message, heartbeat }) => void (await this.handleRecord({ topic, partition, message }, heartbeat)),
+              },
         );
       },
       { forever: true, minTimeout: 500, maxTimeout: 10_000, onRetry: (error) => this.deps.logger.warn('kafka consumer not started yet; retrying', { group: this.spec.groupId, error: (error as Error).message }) },
@@ -110,7 +113,7 @@ export class EventConsumer {
           try {
             return await this.applyOnce(handler, event, record);
           } catch (error) {
-            if (error instanceof PoisonMessageError) bail(error);
+            if (error instanceof PoisonMessageError) return bail(error) as never; // return: a throw after bail would still schedule a retry
             throw error;
           }
         },

@@ -34,7 +34,8 @@ export class Faults {
 
   /** Applies a partial update, all or nothing; returns field problems instead when any value is invalid. */
   update(changes: unknown): FaultProblems | undefined {
-    const shape = Object.fromEntries(Object.entries(this.definitions).map(([name, { schema }]) => [name, schema.optional()]));
+    // JSON numbers only: the definitions' schemas coerce (they parse environment strings), and `true` must not become 1.
+    const shape = Object.fromEntries(Object.entries(this.definitions).map(([name, { schema }]) => [name, z.number({ error: 'expected a number' }).pipe(schema as z.ZodType<number, number>).optional()]));
     const parsed = z.strictObject(shape).safeParse(changes);
     if (!parsed.success) {
       const problems: FaultProblems = {};

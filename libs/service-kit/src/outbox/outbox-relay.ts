@@ -70,17 +70,25 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     if (!this.kafka.connected) return 0;
     const quiet = suppressTracing(ROOT_CONTEXT);
     let sent = 0;
+    let failure: unknown;
     try {
       await context.with(quiet, () =>
         this.db.transaction().execute(async (trx) => {
           const rows = await trx.selectFrom('outbox').selectAll().where('published_at', 'is', null).orderBy('id').limit(BATCH_SIZE).forUpdate().skipLocked().execute();
           for (const row of rows) {
-            await this.send(row);
+            try {
+              await this.send(row);
+            } catch (error) {
+              // Keep what was sent (committed below); this row and the rest wait for the next tick.
+              failure = error;
+              break;
+            }
             await trx.updateTable('outbox').set({ published_at: new Date() }).where('id', '=', row.id).execute();
             sent += 1;
           }
         }),
       );
+      if (failure !== undefined) throw failure;
     } catch (error) {
       this.failureWarning.say(`outbox relay: publishing failed, will retry: ${(error as Error).message}`);
     }

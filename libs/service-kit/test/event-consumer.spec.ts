@@ -1,0 +1,304 @@
+import { randomUUID } from 'node:crypto';
+import { context, SpanStatusCode, type Counter } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { instanceToPlain, plainToInstance } from 'class-transformer';
+import type { IHeaders, ProducerRecord } from 'kafkajs';
+import type { Kysely, Migration, Transaction } from 'kysely';
+import winston from 'winston';
+import { PoisonMessageError, TOPICS, UserRegisteredV1 } from '../../contracts/src';
+import type { ConsumedRecord } from '../../telemetry/src/kafka/republish';
+import { env, loadServiceConfig } from '../src/config/service-config';
+import { ATTR_TRACEHOP_DEAD_LETTER_TOPIC, EventConsumer, type RecordOutcome } from '../src/consumer/event-consumer';
+import type { EventHandler } from '../src/consumer/event-handler';
+import type { KitTables } from '../src/database/kit-tables';
+import { Faults } from '../src/faults/faults';
+import type { KafkaClients } from '../src/kafka/kafka-clients';
+import { createScratchDatabase, type ScratchDatabase } from './scratch-database';
+
+// --- helpers -------------------------------------------------------------------------------------
+
+const GROUP = 'unit-group';
+const DLQ = 'unit-group.dlq';
+const RETRIES = 2;
+const ORIGIN_TRACEPARENT = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+
+/** The effect the spec's handler has: one row per applied event (rolled back with a failed attempt). */
+interface UnitTables extends KitTables {
+  unit_effect: { event_id: string; user_id: string };
+}
+
+const unitMigrations: Record<string, Migration> = {
+  '0001_unit_effect': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('unit_effect')
+        .addColumn('event_id', 'uuid', (col) => col.primaryKey())
+        .addColumn('user_id', 'uuid', (col) => col.notNull())
+        .execute();
+    },
+  },
+};
+
+/**
+ * Records the effect, then fails on the attempts `failWith` says to (attempt numbers from 1): the
+ * insert happens before the throw, so a failed attempt leaving anything behind would show.
+ */
+class RecordingHandler implements EventHandler<UserRegisteredV1, UnitTables> {
+  readonly topic = TOPICS.userRegistered;
+  readonly event = UserRegisteredV1;
+  readonly calls: UserRegisteredV1[] = [];
+
+  constructor(private readonly failWith: (attempt: number) => Error | undefined = () => undefined) {}
+
+  async handle(event: UserRegisteredV1, trx: Transaction<UnitTables>): Promise<void> {
+    this.calls.push(event);
+    await trx.insertInto('unit_effect').values({ event_id: event.eventId, user_id: event.userId }).execute();
+    const failure = this.failWith(this.calls.length);
+    if (failure) throw failure;
+  }
+}
+
+const config = loadServiceConfig('event-consumer-spec', { port: 3999, database: 'unused' }, {}, { CONSUMER_RETRIES: String(RETRIES), CONSUMER_RETRY_MIN_MS: '1' });
+const logger = winston.createLogger({ transports: [new winston.transports.Console({ silent: true })] });
+const CONSUMER_EVENTS = { GROUP_JOIN: 'consumer.group_join', CRASH: 'consumer.crash', DISCONNECT: 'consumer.disconnect' };
+
+let scratch: ScratchDatabase<UnitTables>;
+
+/** An EventConsumer over the scratch database, a fake Kafka (no broker) and a recording producer. */
+function consumerWith(handler: RecordingHandler, options: { failDeadLetter?: boolean; consumerDelayMs?: number } = {}) {
+  const dlq: ProducerRecord[] = [];
+  const send = jest.fn(async (record: ProducerRecord) => {
+    if (options.failDeadLetter) throw new Error('broker unavailable');
+    dlq.push(record);
+    return [];
+  });
+  const kafkaConsumer = { on: jest.fn(), events: CONSUMER_EVENTS };
+  const kafkaConsumerFactory = jest.fn(() => kafkaConsumer);
+  const clients = { kafka: { consumer: kafkaConsumerFactory }, producer: { send } } as unknown as KafkaClients;
+  const outcomes = { add: jest.fn() };
+  const faults = new Faults({ consumerDelayMs: { description: 'slow consumer', schema: env.millis(), initial: options.consumerDelayMs ?? 0 } });
+  // Kysely<DB> is invariant in DB: the app's database has the kit's tables, as in the services.
+  const db = scratch.db as unknown as Kysely<KitTables>;
+  const consumer = new EventConsumer(
+    { groupId: GROUP, handlers: [handler] },
+    { clients, db, logger, faults, config, metrics: { outcomes: outcomes as unknown as Counter } },
+  );
+  const heartbeat = jest.fn(async () => undefined);
+  const handle = (record: ConsumedRecord): Promise<RecordOutcome> => consumer.handleRecord(record, heartbeat);
+  return { consumer, handle, heartbeat, dlq, send, outcomes, kafkaConsumer, kafkaConsumerFactory };
+}
+
+const userRegistered = () => plainToInstance(UserRegisteredV1, { eventId: randomUUID(), occurredAt: new Date().toISOString(), userId: randomUUID() });
+
+/** A consumed record as kafkajs delivers it (Buffer key, value and headers). */
+function record(value: string | null, headers: IHeaders = {}, topic: string = TOPICS.userRegistered): ConsumedRecord {
+  return {
+    topic,
+    partition: 2,
+    message: { key: Buffer.from('user-key'), value: value === null ? null : Buffer.from(value), headers, offset: '41', timestamp: String(Date.now()), attributes: 0 },
+  };
+}
+
+const recordOf = (event: UserRegisteredV1, headers: IHeaders = {}) => record(JSON.stringify(instanceToPlain(event)), headers);
+
+const effects = () => scratch.db.selectFrom('unit_effect').selectAll().execute();
+const claims = () => scratch.db.selectFrom('processed_event').select(['consumer_group', 'event_id', 'topic']).execute();
+const sleep = (millis: number) => new Promise((resolve) => setTimeout(resolve, millis));
+
+/** The headers of the one record sent to the dead-letter topic, as strings. */
+function deadLetterHeaders(dlq: ProducerRecord[]): Record<string, string> {
+  expect(dlq).toHaveLength(1);
+  expect(dlq[0].topic).toBe(DLQ);
+  return Object.fromEntries(Object.entries(dlq[0].messages[0].headers ?? {}).map(([key, value]) => [key, String(value)]));
+}
+
+// --- setup ---------------------------------------------------------------------------------------
+
+beforeAll(async () => {
+  scratch = await createScratchDatabase<UnitTables>(unitMigrations);
+});
+
+afterAll(async () => {
+  await scratch?.drop();
+});
+
+beforeEach(async () => {
+  await scratch.db.deleteFrom('unit_effect').execute();
+  await scratch.db.deleteFrom('processed_event').execute();
+});
+
+// --- specs ---------------------------------------------------------------------------------------
+
+describe('EventConsumer', () => {
+  it('makes a consumer for its group and watches its join, crash and disconnect events', () => {
+    const { consumer, kafkaConsumer, kafkaConsumerFactory } = consumerWith(new RecordingHandler());
+    expect(kafkaConsumerFactory).toHaveBeenCalledWith({ groupId: GROUP });
+    expect(kafkaConsumer.on.mock.calls.map(([event]) => event).sort()).toEqual(Object.values(CONSUMER_EVENTS).sort());
+    expect(consumer.topics).toEqual([TOPICS.userRegistered]);
+    expect(consumer.ready).toBe(false);
+  });
+});
+
+describe('EventConsumer.handleRecord', () => {
+  it('applies a valid record once, claiming its event id in the same transaction', async () => {
+    const handler = new RecordingHandler();
+    const { handle, dlq, outcomes } = consumerWith(handler);
+    const event = userRegistered();
+
+    expect(await handle(recordOf(event))).toBe('applied');
+
+    expect(handler.calls).toHaveLength(1);
+    expect(handler.calls[0]).toBeInstanceOf(UserRegisteredV1);
+    expect(handler.calls[0]).toEqual(event);
+    expect(await effects()).toEqual([{ event_id: event.eventId, user_id: event.userId }]);
+    expect(await claims()).toEqual([{ consumer_group: GROUP, event_id: event.eventId, topic: TOPICS.userRegistered }]);
+    expect(dlq).toEqual([]);
+    expect(outcomes.add).toHaveBeenCalledWith(1, { 'messaging.consumer.group.name': GROUP, 'messaging.destination.name': TOPICS.userRegistered, outcome: 'applied' });
+  });
+
+  it('answers a replay of the same event id with "duplicate", without running the handler again', async () => {
+    const handler = new RecordingHandler();
+    const { handle, outcomes } = consumerWith(handler);
+    const event = userRegistered();
+
+    expect(await handle(recordOf(event))).toBe('applied');
+    expect(await handle(recordOf(event))).toBe('duplicate');
+    // Redelivered with a different offset and headers: still the same event.
+    expect(await handle({ ...recordOf(event, { 'x-redelivered': 'yes' }), partition: 0 })).toBe('duplicate');
+
+    expect(handler.calls).toHaveLength(1);
+    expect(await effects()).toHaveLength(1);
+    expect(outcomes.add).toHaveBeenLastCalledWith(1, expect.objectContaining({ outcome: 'duplicate' }));
+  });
+
+  it('sends an unparseable value to <group>.dlq with the tracehop-* headers, and moves on', async () => {
+    const handler = new RecordingHandler();
+    const { handle, dlq, outcomes } = consumerWith(handler);
+    const poison = record('{"this is": not json', { traceparent: Buffer.from(ORIGIN_TRACEPARENT), 'x-request-id': Buffer.from('req-7') });
+
+    expect(await handle(poison)).toBe('dead-lettered');
+
+    expect(handler.calls).toEqual([]);
+    expect(await claims()).toEqual([]);
+    expect(dlq[0].messages[0].key).toEqual(poison.message.key);
+    expect(dlq[0].messages[0].value).toEqual(poison.message.value);
+    expect(deadLetterHeaders(dlq)).toEqual({
+      'tracehop-attempt': '1',
+      'tracehop-original-topic': TOPICS.userRegistered,
+      'tracehop-original-partition': '2',
+      'tracehop-original-offset': '41',
+      'tracehop-origin-traceparent': ORIGIN_TRACEPARENT,
+      'tracehop-error': 'UserRegisteredV1: value is not JSON',
+      // The record's own headers travel along; its trace headers do not (the DLQ send gets fresh ones).
+      'x-request-id': 'req-7',
+    });
+    expect(outcomes.add).toHaveBeenCalledWith(1, expect.objectContaining({ outcome: 'dead-lettered' }));
+  });
+
+  it('dead-letters a record without a value', async () => {
+    const { handle, dlq } = consumerWith(new RecordingHandler());
+    expect(await handle(record(null))).toBe('dead-lettered');
+    expect(deadLetterHeaders(dlq)['tracehop-error']).toBe('UserRegisteredV1: record has no value');
+  });
+
+  it('dead-letters a schema-invalid value, naming the bad fields', async () => {
+    const handler = new RecordingHandler();
+    const { handle, dlq } = consumerWith(handler);
+    const invalid = record(JSON.stringify({ eventId: 'not-a-uuid', occurredAt: new Date().toISOString(), userId: randomUUID() }));
+
+    expect(await handle(invalid)).toBe('dead-lettered');
+
+    expect(handler.calls).toEqual([]);
+    const headers = deadLetterHeaders(dlq);
+    expect(headers['tracehop-error']).toBe('UserRegisteredV1 is invalid: eventId: eventId must be a UUID');
+    expect(headers['tracehop-original-topic']).toBe(TOPICS.userRegistered);
+    expect(headers).not.toHaveProperty('tracehop-origin-traceparent');
+  });
+
+  it('retries a transiently failing handler in place, rolling back each failed attempt, until it succeeds', async () => {
+    const handler = new RecordingHandler((attempt) => (attempt <= RETRIES ? new Error(`database hiccup ${attempt}`) : undefined));
+    const { handle, dlq, heartbeat } = consumerWith(handler);
+    const event = userRegistered();
+
+    expect(await handle(recordOf(event))).toBe('applied');
+
+    expect(handler.calls).toHaveLength(RETRIES + 1);
+    expect(heartbeat).toHaveBeenCalledTimes(RETRIES);
+    expect(await effects()).toEqual([{ event_id: event.eventId, user_id: event.userId }]);
+    expect(await claims()).toHaveLength(1);
+    expect(dlq).toEqual([]);
+  });
+
+  it('dead-letters a record whose handler still fails after CONSUMER_RETRIES retries, leaving it unclaimed', async () => {
+    const handler = new RecordingHandler((attempt) => new Error(`payment ledger locked (attempt ${attempt})`));
+    const { handle, dlq } = consumerWith(handler);
+    const event = userRegistered();
+
+    expect(await handle(recordOf(event, { traceparent: ORIGIN_TRACEPARENT }))).toBe('dead-lettered');
+
+    expect(handler.calls).toHaveLength(RETRIES + 1);
+    expect(await effects()).toEqual([]);
+    expect(await claims()).toEqual([]);
+    expect(deadLetterHeaders(dlq)).toMatchObject({
+      'tracehop-attempt': '1',
+      'tracehop-error': `payment ledger locked (attempt ${RETRIES + 1})`,
+      'tracehop-origin-traceparent': ORIGIN_TRACEPARENT,
+    });
+  });
+
+  it('dead-letters at once, without retrying, when the handler throws a PoisonMessageError', async () => {
+    const handler = new RecordingHandler(() => new PoisonMessageError('user id belongs to no account', { userId: ['unknown user'] }));
+    const { handle, dlq, heartbeat } = consumerWith(handler);
+
+    expect(await handle(recordOf(userRegistered()))).toBe('dead-lettered');
+    // Retries would have run within a few milliseconds (CONSUMER_RETRY_MIN_MS=1): give them the chance.
+    await sleep(100);
+
+    expect(handler.calls).toHaveLength(1);
+    expect(heartbeat).not.toHaveBeenCalled();
+    expect(await effects()).toEqual([]);
+    expect(deadLetterHeaders(dlq)['tracehop-error']).toBe('user id belongs to no account');
+  });
+
+  it('lets the error reach kafkajs (no offset commit) when even the dead-letter send fails', async () => {
+    const { handle, send, outcomes } = consumerWith(new RecordingHandler(), { failDeadLetter: true });
+    await expect(handle(record('not json'))).rejects.toThrow('broker unavailable');
+    expect(send).toHaveBeenCalledTimes(1);
+    expect(outcomes.add).not.toHaveBeenCalled();
+  });
+
+  it('refuses a record of a topic it has no handler for', async () => {
+    const { handle } = consumerWith(new RecordingHandler());
+    await expect(handle(record('{}', {}, TOPICS.orderCreated))).rejects.toThrow(`no handler for topic ${TOPICS.orderCreated}`);
+  });
+
+  it('waits CONSUMER_DELAY_MS (the slow-consumer fault) before handling', async () => {
+    const { handle } = consumerWith(new RecordingHandler(), { consumerDelayMs: 120 });
+    const started = Date.now();
+    expect(await handle(recordOf(userRegistered()))).toBe('applied');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(110);
+  });
+
+  describe('inside the record’s process span', () => {
+    const contextManager = new AsyncLocalStorageContextManager();
+    const spans = new InMemorySpanExporter();
+    const tracer = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: spans })] }).getTracer('event-consumer-spec');
+
+    beforeAll(() => void context.setGlobalContextManager(contextManager.enable()));
+    afterAll(() => context.disable());
+
+    it('marks the span of a dead-lettered record as an error naming the dead-letter topic', async () => {
+      const { handle } = consumerWith(new RecordingHandler());
+      await tracer.startActiveSpan(`process ${TOPICS.userRegistered}`, async (span) => {
+        await handle(record('not json'));
+        span.end();
+      });
+
+      const [span] = spans.getFinishedSpans();
+      expect(span.status).toEqual({ code: SpanStatusCode.ERROR, message: `dead-lettered to ${DLQ}` });
+      expect(span.attributes[ATTR_TRACEHOP_DEAD_LETTER_TOPIC]).toBe(DLQ);
+      expect(span.events.map((event) => event.name)).toEqual(['exception']);
+    });
+  });
+});

@@ -1,0 +1,209 @@
+import { randomUUID } from 'node:crypto';
+import { context, propagation, trace, type SpanContext } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { isTracingSuppressed, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { plainToInstance } from 'class-transformer';
+import type { ProducerRecord } from 'kafkajs';
+import winston from 'winston';
+import { TOPICS, UserRegisteredV1 } from '../../contracts/src';
+import { loadServiceConfig } from '../src/config/service-config';
+import type { KitTables } from '../src/database/kit-tables';
+import type { KafkaClients } from '../src/kafka/kafka-clients';
+import { OutboxRelay } from '../src/outbox/outbox-relay';
+import { enqueueEvent } from '../src/outbox/outbox-writer';
+import { createScratchDatabase, type ScratchDatabase } from './scratch-database';
+
+// --- helpers -------------------------------------------------------------------------------------
+
+const config = loadServiceConfig('outbox-relay-spec', { port: 3999, database: 'unused' }, {}, {});
+const logger = winston.createLogger({ transports: [new winston.transports.Console({ silent: true })] });
+
+const spans = new InMemorySpanExporter();
+const tracer = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: spans })] }).getTracer('outbox-relay-spec');
+
+interface Sent {
+  record: ProducerRecord;
+  /** The span context active while producer.send ran (what an instrumented producer parents its span on). */
+  active: SpanContext | undefined;
+  suppressed: boolean;
+}
+
+/** A producer that records every send and the context it ran in; `failOn(n)` makes the n-th send (1-based) reject. */
+function recordingKafka(options: { connected?: boolean } = {}) {
+  const sent: Sent[] = [];
+  let failing: number | undefined;
+  const send = jest.fn(async (record: ProducerRecord) => {
+    if (sent.length + 1 === failing) {
+      failing = undefined;
+      throw new Error('broker unavailable');
+    }
+    sent.push({ record, active: trace.getSpanContext(context.active()), suppressed: isTracingSuppressed(context.active()) });
+    return [];
+  });
+  const clients = { connected: options.connected ?? true, producer: { send } } as unknown as KafkaClients;
+  return { clients, sent, send, failOn: (n: number) => (failing = sent.length + n) };
+}
+
+const userRegistered = () => plainToInstance(UserRegisteredV1, { eventId: randomUUID(), occurredAt: new Date().toISOString(), userId: randomUUID() });
+
+let scratch: ScratchDatabase<KitTables>;
+
+/** Writes events to the outbox in one transaction (in the active context, as a request handler would). */
+async function enqueue(...events: UserRegisteredV1[]): Promise<void> {
+  await scratch.db.transaction().execute(async (trx) => {
+    for (const event of events) await enqueueEvent(trx, { topic: TOPICS.userRegistered, type: UserRegisteredV1, event, key: event.userId });
+  });
+}
+
+/** Runs `write` inside a new active span and returns that span's context. */
+async function inSpan(name: string, write: () => Promise<void>): Promise<SpanContext> {
+  return tracer.startActiveSpan(name, async (span) => {
+    try {
+      await write();
+      return span.spanContext();
+    } finally {
+      span.end();
+    }
+  });
+}
+
+const outboxRows = () => scratch.db.selectFrom('outbox').selectAll().orderBy('id').execute();
+const unpublishedIds = async () => (await outboxRows()).filter((row) => row.published_at === null).map((row) => row.event_id);
+const sentIds = (sent: Sent[]) => sent.map(({ record }) => String(record.messages[0].headers?.['message-id']));
+
+// --- setup ---------------------------------------------------------------------------------------
+
+const contextManager = new AsyncLocalStorageContextManager();
+
+beforeAll(async () => {
+  context.setGlobalContextManager(contextManager.enable());
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  scratch = await createScratchDatabase<KitTables>();
+});
+
+afterAll(async () => {
+  await scratch?.drop();
+  context.disable();
+  propagation.disable();
+});
+
+beforeEach(async () => {
+  await scratch.db.deleteFrom('outbox').execute();
+  spans.reset();
+});
+
+// --- specs ---------------------------------------------------------------------------------------
+
+describe('OutboxRelay.publishPending', () => {
+  it('sends pending rows in id order, keyed, with the event id as message-id, and marks them published', async () => {
+    const events = [userRegistered(), userRegistered(), userRegistered()];
+    await enqueue(...events);
+    const kafka = recordingKafka();
+    const relay = new OutboxRelay(config, scratch.db, kafka.clients, logger);
+
+    expect(await relay.publishPending()).toBe(3);
+
+    expect(sentIds(kafka.sent)).toEqual(events.map((event) => event.eventId));
+    kafka.sent.forEach(({ record }, index) => {
+      expect(record.topic).toBe(TOPICS.userRegistered);
+      expect(record.messages).toHaveLength(1);
+      const [message] = record.messages;
+      expect(message.key).toBe(events[index].userId);
+      expect(JSON.parse(String(message.value))).toEqual({ ...events[index] });
+      expect(message.headers).toEqual({ 'message-id': events[index].eventId, 'content-type': 'application/json' });
+    });
+    expect(await unpublishedIds()).toEqual([]);
+    for (const row of await outboxRows()) expect(row.published_at).toBeInstanceOf(Date);
+
+    expect(await relay.publishPending()).toBe(0);
+    expect(kafka.send).toHaveBeenCalledTimes(3);
+  });
+
+  it('sends each row under the trace context it was written in, not the relay’s (suppressed) one', async () => {
+    const first = userRegistered();
+    const second = userRegistered();
+    const untraced = userRegistered();
+    const writerA = await inSpan('POST /users', () => enqueue(first));
+    const writerB = await inSpan('process orders.order-confirmed.v1', () => enqueue(second));
+    await enqueue(untraced);
+
+    const stored = await outboxRows();
+    expect(stored[0].trace_headers).toEqual({ traceparent: `00-${writerA.traceId}-${writerA.spanId}-01` });
+    expect(stored[2].trace_headers).toEqual({});
+
+    const kafka = recordingKafka();
+    // The tick itself runs inside some other span: the rows' contexts must win over it.
+    await inSpan('unrelated', async () => void (await new OutboxRelay(config, scratch.db, kafka.clients, logger).publishPending()));
+
+    expect(sentIds(kafka.sent)).toEqual([first.eventId, second.eventId, untraced.eventId]);
+    expect(kafka.sent[0].active).toMatchObject({ traceId: writerA.traceId, spanId: writerA.spanId, isRemote: true });
+    expect(kafka.sent[1].active).toMatchObject({ traceId: writerB.traceId, spanId: writerB.spanId, isRemote: true });
+    expect(kafka.sent[2].active).toBeUndefined();
+    for (const { suppressed } of kafka.sent) expect(suppressed).toBe(false);
+
+    const exported = spans.getFinishedSpans().map((span) => [span.name, span.spanContext().traceId]);
+    expect(exported).toEqual(expect.arrayContaining([['POST /users', writerA.traceId], ['process orders.order-confirmed.v1', writerB.traceId]]));
+  });
+
+  it('leaves the row whose send failed, and every later one, for the next tick', async () => {
+    const events = [userRegistered(), userRegistered(), userRegistered()];
+    await enqueue(...events);
+    const kafka = recordingKafka();
+    const relay = new OutboxRelay(config, scratch.db, kafka.clients, logger);
+    const warn = jest.spyOn(logger, 'warn');
+
+    kafka.failOn(2);
+    await relay.publishPending();
+
+    expect(sentIds(kafka.sent)).toEqual([events[0].eventId]);
+    expect(await unpublishedIds()).toEqual(expect.arrayContaining([events[1].eventId, events[2].eventId]));
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('outbox relay: publishing failed, will retry: broker unavailable'));
+
+    // Next tick: the rest goes out, in order, and nothing is left behind.
+    kafka.sent.length = 0;
+    await relay.publishPending();
+    expect(sentIds(kafka.sent).slice(-2)).toEqual([events[1].eventId, events[2].eventId]);
+    expect(await unpublishedIds()).toEqual([]);
+    warn.mockRestore();
+  });
+
+  it('keeps the rows sent before a failure marked published, so the next tick does not send them again', async () => {
+    const events = [userRegistered(), userRegistered(), userRegistered()];
+    await enqueue(...events);
+    const kafka = recordingKafka();
+    const relay = new OutboxRelay(config, scratch.db, kafka.clients, logger);
+
+    kafka.failOn(2);
+    expect(await relay.publishPending()).toBe(1);
+    expect(await unpublishedIds()).toEqual([events[1].eventId, events[2].eventId]);
+
+    kafka.sent.length = 0;
+    await relay.publishPending();
+    expect(sentIds(kafka.sent)).toEqual([events[1].eventId, events[2].eventId]);
+  });
+
+  it('sends nothing while the producer is not connected, and keeps the rows', async () => {
+    const events = [userRegistered(), userRegistered()];
+    await enqueue(...events);
+    const kafka = recordingKafka({ connected: false });
+
+    expect(await new OutboxRelay(config, scratch.db, kafka.clients, logger).publishPending()).toBe(0);
+
+    expect(kafka.send).not.toHaveBeenCalled();
+    expect(await unpublishedIds()).toEqual(events.map((event) => event.eventId));
+  });
+
+  it('never sends a row twice when two relays (two instances of a service) tick at once', async () => {
+    const events = Array.from({ length: 6 }, userRegistered);
+    await enqueue(...events);
+    const kafka = recordingKafka();
+    const relays = [new OutboxRelay(config, scratch.db, kafka.clients, logger), new OutboxRelay(config, scratch.db, kafka.clients, logger)];
+
+    const counts = await Promise.all(relays.map((relay) => relay.publishPending()));
+
+    expect(counts[0] + counts[1]).toBe(6);
+    expect(sentIds(kafka.sent).sort()).toEqual(events.map((event) => event.eventId).sort());
+    expect(await unpublishedIds()).toEqual([]);
+  });
+});

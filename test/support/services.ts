@@ -1,0 +1,87 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { eventually } from './eventually';
+
+const ROOT = join(__dirname, '..', '..');
+
+export type ServiceName = 'user-service' | 'order-service' | 'payment-service';
+export const SERVICE_NAMES: ServiceName[] = ['user-service', 'order-service', 'payment-service'];
+
+/**
+ * Ports the specs run the services on: not the development ports (3001-3003), so a developer's
+ * `nest start` instances keep theirs. They share the consumer groups, though: stop them first.
+ */
+export const TEST_PORTS: Record<ServiceName, number> = { 'user-service': 3101, 'order-service': 3102, 'payment-service': 3103 };
+
+export interface RunningService {
+  name: ServiceName;
+  url: string;
+  process: ChildProcess;
+  output: () => string;
+}
+
+export interface RunningServices {
+  url: Record<ServiceName, string>;
+  services: RunningService[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a built service (npm run build) the way `nest start` does, through tools/node-with-telemetry
+ * (telemetry preloaded, exporting to the stack's agent), and returns once it is ready.
+ */
+export function launchService(name: ServiceName, env: Record<string, string> = {}): RunningService {
+  const port = TEST_PORTS[name];
+  const child = spawn(join(ROOT, 'tools', 'node-with-telemetry'), ['--enable-source-maps', join(ROOT, 'dist', 'apps', name, 'src', 'main.js')], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      OTEL_SERVICE_NAME: name,
+      OTEL_METRIC_EXPORT_INTERVAL: '2000',
+      PORT: String(port),
+      USER_SERVICE_URL: `http://127.0.0.1:${TEST_PORTS['user-service']}`,
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return { name, url: `http://127.0.0.1:${port}`, process: child, output: () => output };
+}
+
+export async function waitUntilReady(service: RunningService, seconds = 90): Promise<void> {
+  await eventually(`${service.name} ready`, seconds, async () => {
+    if (service.process.exitCode !== null) throw new Error(`${service.name} exited with ${service.process.exitCode}:\n${service.output().slice(-3000)}`);
+    const response = await fetch(`${service.url}/health/ready`).catch(() => undefined);
+    return response?.status === 200 ? true : undefined;
+  });
+}
+
+/** SIGTERM, then SIGKILL after 20 s: the services shut down gracefully well within that. */
+export async function stopService(service: RunningService): Promise<number | null> {
+  if (service.process.exitCode !== null || service.process.signalCode !== null) return service.process.exitCode;
+  const exited = once(service.process, 'exit');
+  service.process.kill('SIGTERM');
+  const timer = setTimeout(() => service.process.kill('SIGKILL'), 20_000);
+  const [code] = (await exited) as [number | null];
+  clearTimeout(timer);
+  return code;
+}
+
+export async function startServices(env: Partial<Record<ServiceName, Record<string, string>>> = {}): Promise<RunningServices> {
+  const services = SERVICE_NAMES.map((name) => launchService(name, env[name]));
+  const stop = async () => void (await Promise.all(services.map(stopService)));
+  try {
+    await Promise.all(services.map((service) => waitUntilReady(service)));
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return {
+    url: Object.fromEntries(services.map((service) => [service.name, service.url])) as Record<ServiceName, string>,
+    services,
+    stop,
+  };
+}
