@@ -3,6 +3,9 @@ import { join, resolve } from 'node:path';
 import { parse as parseEnv } from 'dotenv';
 import { parse } from 'yaml';
 import { loadManifest } from '../../infra/stack/src/manifest';
+import { loadOrderServiceConfig } from '../../apps/order-service/src/config';
+import { loadPaymentServiceConfig } from '../../apps/payment-service/src/config';
+import { loadUserServiceConfig } from '../../apps/user-service/src/config';
 
 /**
  * Compose cannot run here (no Docker engine); this checks what can be checked without it: the
@@ -16,6 +19,7 @@ const env = parseEnv(read('infra/compose/.env'));
 
 interface Service {
   image?: string;
+  profiles?: string[];
   environment?: Record<string, string>;
   volumes?: string[];
   ports?: string[];
@@ -90,5 +94,17 @@ describe('infra/compose', () => {
     expect(Object.keys(byUid).sort()).toEqual(['jaeger', 'loki', 'prometheus']);
     expect(byUid.jaeger.jsonData?.tracesToLogsV2).toMatchObject({ datasourceUid: 'loki' });
     expect(byUid.loki.jsonData?.derivedFields).toEqual([expect.objectContaining({ datasourceUid: 'jaeger' })]);
+  });
+
+  it('runs the three services (profile "services") with environments their own config accepts, on their default ports', () => {
+    const loaders = { 'user-service': loadUserServiceConfig, 'order-service': loadOrderServiceConfig, 'payment-service': loadPaymentServiceConfig };
+    for (const [name, load] of Object.entries(loaders)) {
+      const service = services[name];
+      expect({ name, profiles: service.profiles }).toEqual({ name, profiles: ['services'] });
+      const config = load(service.environment);
+      expect({ name, database: new URL(config.DATABASE_URL).pathname, port: config.PORT }).toEqual({ name, database: `/${config.serviceName.replace('-service', '')}s`, port: load({}).PORT });
+      expect(service.ports).toEqual([`127.0.0.1:\${${name.replace('-service', '').toUpperCase()}_SERVICE_PORT}:${config.PORT}`]);
+      expect(Number(env[`${name.replace('-service', '').toUpperCase()}_SERVICE_PORT`])).toBe(config.PORT);
+    }
   });
 });

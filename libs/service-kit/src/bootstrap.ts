@@ -31,6 +31,7 @@ export async function runService<Config extends ServiceConfig>(definition: Servi
     return;
   }
   const app = await NestFactory.create<NestExpressApplication>(definition.module(config), { logger: new WinstonNestLogger(logger) });
+  app.disable('x-powered-by');
   app.enableShutdownHooks();
   const openApi = new DocumentBuilder().setTitle(definition.name).setDescription(definition.description).setVersion('1').build();
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi), { jsonDocumentUrl: 'docs-json' });
