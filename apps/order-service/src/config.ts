@@ -7,7 +7,7 @@ export function loadOrderServiceConfig(source: NodeJS.ProcessEnv = process.env) 
     { port: 3002, database: 'orders' },
     {
       USER_SERVICE_URL: env.url(/^https?$/, 'an http(s):// URL').default('http://127.0.0.1:3001'),
-      USER_SERVICE_TIMEOUT_MS: env.millis(60_000).default(2_000),
+      USER_SERVICE_TIMEOUT_MS: env.count(1, 60_000).default(2_000),
     },
     source,
   );

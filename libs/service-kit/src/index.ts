@@ -8,7 +8,7 @@ export { KafkaClients } from './kafka/kafka-clients';
 export { enqueueEvent } from './outbox/outbox-writer';
 export type { OutgoingEvent } from './outbox/outbox-writer';
 export { OutboxRelay } from './outbox/outbox-relay';
-export { ATTR_TRACEHOP_DEAD_LETTER_TOPIC, EventConsumer } from './consumer/event-consumer';
+export { ATTR_TRACEHOP_DEAD_LETTER_TOPIC, EventConsumer, RecordNotFinished } from './consumer/event-consumer';
 export type { RecordOutcome } from './consumer/event-consumer';
 export { EventConsumers } from './consumer/event-consumers';
 export type { AnyEventHandler, ConsumerGroupSpec, EventHandler } from './consumer/event-handler';

@@ -9,7 +9,7 @@ import winston from 'winston';
 import { PoisonMessageError, TOPICS, UserRegisteredV1 } from '../../contracts/src';
 import type { ConsumedRecord } from '../../telemetry/src/kafka/republish';
 import { env, loadServiceConfig } from '../src/config/service-config';
-import { ATTR_TRACEHOP_DEAD_LETTER_TOPIC, EventConsumer, type RecordOutcome } from '../src/consumer/event-consumer';
+import { ATTR_TRACEHOP_DEAD_LETTER_TOPIC, EventConsumer, RecordNotFinished, type RecordOutcome } from '../src/consumer/event-consumer';
 import type { EventHandler } from '../src/consumer/event-handler';
 import type { KitTables } from '../src/database/kit-tables';
 import { Faults } from '../src/faults/faults';
@@ -20,6 +20,7 @@ import { createScratchDatabase, type ScratchDatabase } from './scratch-database'
 
 const GROUP = 'unit-group';
 const DLQ = 'unit-group.dlq';
+/** Transient failures a spec's handler produces before it succeeds. */
 const RETRIES = 2;
 const ORIGIN_TRACEPARENT = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
 
@@ -59,7 +60,7 @@ class RecordingHandler implements EventHandler<UserRegisteredV1, UnitTables> {
   }
 }
 
-const config = loadServiceConfig('event-consumer-spec', { port: 3999, database: 'unused' }, {}, { CONSUMER_RETRIES: String(RETRIES), CONSUMER_RETRY_MIN_MS: '1' });
+const config = loadServiceConfig('event-consumer-spec', { port: 3999, database: 'unused' }, {}, { CONSUMER_RETRY_MIN_MS: '1', CONSUMER_RETRY_MAX_MS: '2' });
 const logger = winston.createLogger({ transports: [new winston.transports.Console({ silent: true })] });
 const CONSUMER_EVENTS = { GROUP_JOIN: 'consumer.group_join', CRASH: 'consumer.crash', DISCONNECT: 'consumer.disconnect' };
 
@@ -82,7 +83,7 @@ function consumerWith(handler: RecordingHandler, options: { failDeadLetter?: boo
   const db = scratch.db as unknown as Kysely<KitTables>;
   const consumer = new EventConsumer(
     { groupId: GROUP, handlers: [handler] },
-    { clients, db, logger, faults, config, metrics: { outcomes: outcomes as unknown as Counter } },
+    { clients, db, logger, faults, config, metrics: { outcomes: outcomes as unknown as Counter, retries: { add: jest.fn() } as unknown as Counter } },
   );
   const heartbeat = jest.fn(async () => undefined);
   const handle = (record: ConsumedRecord): Promise<RecordOutcome> => consumer.handleRecord(record, heartbeat);
@@ -230,21 +231,30 @@ describe('EventConsumer.handleRecord', () => {
     expect(dlq).toEqual([]);
   });
 
-  it('dead-letters a record whose handler still fails after CONSUMER_RETRIES retries, leaving it unclaimed', async () => {
+  it('never dead-letters a transient failure: when the consumer stops, the record is left unclaimed for redelivery', async () => {
     const handler = new RecordingHandler((attempt) => new Error(`payment ledger locked (attempt ${attempt})`));
-    const { handle, dlq } = consumerWith(handler);
+    const { consumer, handle, dlq, kafkaConsumer } = consumerWith(handler);
+    Object.assign(kafkaConsumer, { disconnect: jest.fn(async () => undefined) });
     const event = userRegistered();
 
-    expect(await handle(recordOf(event, { traceparent: ORIGIN_TRACEPARENT }))).toBe('dead-lettered');
+    const handled = handle(recordOf(event, { traceparent: ORIGIN_TRACEPARENT }));
+    await sleep(100);
+    await consumer.stop();
 
-    expect(handler.calls).toHaveLength(RETRIES + 1);
+    await expect(handled).rejects.toBeInstanceOf(RecordNotFinished);
+    expect(handler.calls.length).toBeGreaterThan(RETRIES);
     expect(await effects()).toEqual([]);
     expect(await claims()).toEqual([]);
-    expect(deadLetterHeaders(dlq)).toMatchObject({
-      'tracehop-attempt': '1',
-      'tracehop-error': `payment ledger locked (attempt ${RETRIES + 1})`,
-      'tracehop-origin-traceparent': ORIGIN_TRACEPARENT,
-    });
+    expect(dlq).toEqual([]);
+  });
+
+  it('gives the record up for redelivery when a heartbeat fails (the partition went to another member)', async () => {
+    const handler = new RecordingHandler((attempt) => new Error(`database down (attempt ${attempt})`));
+    const { handle, dlq, heartbeat } = consumerWith(handler);
+    heartbeat.mockRejectedValue(new Error('The group is rebalancing'));
+
+    await expect(handle(recordOf(userRegistered()))).rejects.toThrow('The group is rebalancing');
+    expect(dlq).toEqual([]);
   });
 
   it('dead-letters at once, without retrying, when the handler throws a PoisonMessageError', async () => {

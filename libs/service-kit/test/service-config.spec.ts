@@ -30,7 +30,7 @@ describe('loadServiceConfig', () => {
       KAFKA_BROKERS: ['127.0.0.1:9092'],
       DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/unitdb',
       OUTBOX_POLL_MS: 200,
-      CONSUMER_RETRIES: 5,
+      CONSUMER_RETRY_MAX_MS: 10000,
       CONSUMER_RETRY_MIN_MS: 200,
       CONSUMER_CONCURRENCY: 6,
       CONSUMER_DELAY_MS: 0,
@@ -44,7 +44,7 @@ describe('loadServiceConfig', () => {
       PORT: '8080',
       KAFKA_BROKERS: ' kafka-1:9092, kafka-2:19092 ,',
       DATABASE_URL: 'postgresql://app@db.internal:5433/orders',
-      CONSUMER_RETRIES: '0',
+      CONSUMER_RETRY_MAX_MS: '500',
       ADMIN_ENDPOINTS: 'off',
     });
     expect(config).toMatchObject({
@@ -52,14 +52,14 @@ describe('loadServiceConfig', () => {
       PORT: 8080,
       KAFKA_BROKERS: ['kafka-1:9092', 'kafka-2:19092'],
       DATABASE_URL: 'postgresql://app@db.internal:5433/orders',
-      CONSUMER_RETRIES: 0,
+      CONSUMER_RETRY_MAX_MS: 500,
       ADMIN_ENDPOINTS: 'off',
     });
   });
 
   it('treats a variable set to nothing as unset (its default), not as 0', () => {
-    const config = load({ OUTBOX_POLL_MS: '', CONSUMER_RETRIES: '  ', PORT: '' });
-    expect([config.OUTBOX_POLL_MS, config.CONSUMER_RETRIES, config.PORT]).toEqual([200, 5, 3999]);
+    const config = load({ OUTBOX_POLL_MS: '', CONSUMER_RETRY_MAX_MS: '  ', PORT: '' });
+    expect([config.OUTBOX_POLL_MS, config.CONSUMER_RETRY_MAX_MS, config.PORT]).toEqual([200, 10000, 3999]);
   });
 
   it('ignores variables it does not know', () => {
@@ -74,7 +74,7 @@ describe('loadServiceConfig', () => {
     ['KAFKA_BROKERS', ' , ', 'expected at least one host:port'],
     ['DATABASE_URL', 'mysql://root:hunter2@db/orders', 'expected a postgres:// URL'],
     ['DATABASE_URL', 'not a url at all', 'expected a postgres:// URL'],
-    ['CONSUMER_RETRIES', '21', 'expected an integer (0-20)'],
+    ['CONSUMER_RETRY_MAX_MS', '700000', 'expected an integer (1-600000)'],
     ['CONSUMER_CONCURRENCY', '0', 'expected an integer (1-64)'],
     ['OUTBOX_POLL_MS', '-1', 'expected milliseconds (0-60000)'],
     ['ADMIN_ENDPOINTS', 'yes', 'expected on or off'],
@@ -134,7 +134,7 @@ describe('the apps’ configurations', () => {
 
   it('order-service: refuses a USER_SERVICE_URL that is not http(s), and a timeout above a minute', () => {
     expect(configError(() => loadOrderServiceConfig({ USER_SERVICE_URL: 'ftp://users.internal' })).problems).toEqual({ USER_SERVICE_URL: 'expected an http(s):// URL' });
-    expect(configError(() => loadOrderServiceConfig({ USER_SERVICE_TIMEOUT_MS: '60001' })).problems).toEqual({ USER_SERVICE_TIMEOUT_MS: 'expected milliseconds (0-60000)' });
+    expect(configError(() => loadOrderServiceConfig({ USER_SERVICE_TIMEOUT_MS: '60001' })).problems).toEqual({ USER_SERVICE_TIMEOUT_MS: 'expected an integer (1-60000)' });
   });
 
   it('payment-service: port 3003, the payments database, starting balance and no injected failures by default', () => {

@@ -13,6 +13,7 @@ export class PaymentFailedHandler implements EventHandler<PaymentFailedV1, Order
   constructor(private readonly completion: OrderCompletion) {}
 
   handle(event: PaymentFailedV1, trx: Transaction<OrderDatabase>): Promise<void> {
-    return this.completion.complete(trx, event.orderId, { paid: false, reason: `payment failed: ${event.reason}` });
+    // The cancelled event allows 200 characters of reason, as the failed one does: the prefix must not overflow it.
+    return this.completion.complete(trx, event.orderId, { paid: false, reason: `payment failed: ${event.reason}`.slice(0, 200) });
   }
 }

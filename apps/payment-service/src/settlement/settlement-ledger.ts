@@ -12,7 +12,7 @@ async function settle(trx: Transaction<PaymentDatabase>, event: PaymentCompleted
     .execute();
 }
 
-/** Ledger entry for a completed payment (batch consumer: see settlement-consumers.ts). */
+/** Ledger entry for a completed payment (batch consumer: see payment-consumers.ts). */
 @Injectable()
 export class SettleCompletedPayment implements EventHandler<PaymentCompletedV1, PaymentDatabase> {
   readonly topic = TOPICS.paymentCompleted;

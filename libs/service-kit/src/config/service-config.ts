@@ -29,9 +29,9 @@ export function serviceEnvSchema(defaults: { port: number; database: string }) {
     DATABASE_URL: env.url(/^postgres(ql)?$/, 'a postgres:// URL').default(`postgres://postgres@127.0.0.1:5432/${defaults.database}`),
     /** How often the outbox relay looks for unpublished rows. */
     OUTBOX_POLL_MS: env.millis(60_000).default(200),
-    /** In-place retries of a record whose handler failed for a transient reason, before it is dead-lettered. */
-    CONSUMER_RETRIES: env.count(0, 20).default(5),
-    CONSUMER_RETRY_MIN_MS: env.millis(60_000).default(200),
+    /** Backoff of in-place retries after a transient failure: doubles from the minimum up to the maximum, until it works. */
+    CONSUMER_RETRY_MIN_MS: env.count(1, 60_000).default(200),
+    CONSUMER_RETRY_MAX_MS: env.count(1, 600_000).default(10_000),
     /**
      * Partitions a group works on at once (kafkajs partitionsConsumedConcurrently). More than one, so
      * a record retrying in place holds up only its own partition, not the group's other topics.

@@ -1,5 +1,5 @@
 import { decodeEvent, deadLetterTopic, PoisonMessageError, type EventEnvelope } from '@tracehop/contracts';
-import { processBatchMessage, republish, type ConsumedRecord } from '@tracehop/telemetry';
+import { processBatchMessage, RateLimitedWarning, republish, type ConsumedRecord } from '@tracehop/telemetry';
 import { SpanStatusCode, trace, type Counter } from '@opentelemetry/api';
 import retry from 'async-retry';
 import type { Consumer, EachBatchPayload } from 'kafkajs';
@@ -18,16 +18,27 @@ export type RecordOutcome = 'applied' | 'duplicate' | 'dead-lettered';
 
 export interface ConsumerMetrics {
   outcomes: Counter;
+  retries: Counter;
+}
+
+/** A record left unfinished on purpose (consumer stopping, partition taken away): kafkajs redelivers it. */
+export class RecordNotFinished extends Error {
+  constructor(why: string) {
+    super(`record left for redelivery: ${why}`);
+    this.name = 'RecordNotFinished';
+  }
 }
 
 const sleep = (millis: number) => new Promise((resolve) => setTimeout(resolve, millis));
 
 /**
- * One consumer group: decode (contract class) → idempotency claim + handler in one transaction →
- * in-place retries with exponential backoff for transient failures → dead-letter topic
- * (`<group>.dlq`, with the origin trace link) for poison records or exhausted retries. The consumer
- * then moves on. If even the dead-letter send fails, the error reaches kafkajs, which does not
- * commit the offset and redelivers: nothing is lost.
+ * One consumer group: decode (contract class) → idempotency claim + handler in one transaction.
+ * Poison records (unparseable, schema-invalid, or a handler's PoisonMessageError) go to the
+ * dead-letter topic (`<group>.dlq`, with the origin trace link) and the consumer moves on. Any other
+ * failure is transient (Postgres down, an account not opened yet): retried in place with exponential
+ * backoff, capped, for as long as it takes; only that partition waits. Stopping or losing the
+ * partition leaves the record uncommitted for redelivery, and so does a failed dead-letter send:
+ * nothing is lost, and a valid record never lands in the DLQ because a dependency was down.
  */
 export class EventConsumer {
   private readonly consumer: Consumer;
@@ -35,19 +46,21 @@ export class EventConsumer {
   private joined = false;
   private running: Promise<void> | undefined;
   private stopping = false;
+  private readonly retryWarning: RateLimitedWarning;
 
   constructor(
     readonly spec: ConsumerGroupSpec,
     private readonly deps: { clients: KafkaClients; db: Kysely<KitTables>; logger: Logger; faults: Faults; config: ServiceConfig; metrics: ConsumerMetrics },
   ) {
     this.handlers = new Map(spec.handlers.map((handler) => [handler.topic, handler]));
+    this.retryWarning = new RateLimitedWarning(10_000, (message) => deps.logger.warn(message));
     this.consumer = deps.clients.kafka.consumer({ groupId: spec.groupId });
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => (this.joined = true));
     this.consumer.on(this.consumer.events.CRASH, (event) => {
       this.joined = false;
       deps.logger.error('kafka consumer crashed', { group: spec.groupId, error: String(event.payload.error), restart: event.payload.restart });
       // kafkajs restarts by itself after retriable errors; after any other crash we start over.
-      if (!event.payload.restart && !this.stopping) void this.consumer.disconnect().finally(() => this.start());
+      if (!event.payload.restart && !this.stopping) void this.consumer.disconnect().catch(() => undefined).finally(() => this.start());
     });
     this.consumer.on(this.consumer.events.DISCONNECT, () => (this.joined = false));
   }
@@ -106,10 +119,12 @@ export class EventConsumer {
     const delay = this.deps.faults.value('consumerDelayMs');
     if (delay > 0) await sleep(delay);
     let outcome: RecordOutcome;
+    let interrupted: Error | undefined;
     try {
       const event = decodeEvent(handler.event, record.message.value);
       outcome = await retry(
         async (bail) => {
+          if (this.stopping || interrupted) return bail(new RecordNotFinished(interrupted?.message ?? 'the consumer is stopping')) as never;
           try {
             return await this.applyOnce(handler, event, record);
           } catch (error) {
@@ -118,16 +133,21 @@ export class EventConsumer {
           }
         },
         {
-          retries: this.deps.config.CONSUMER_RETRIES,
+          forever: true,
           minTimeout: this.deps.config.CONSUMER_RETRY_MIN_MS,
+          maxTimeout: this.deps.config.CONSUMER_RETRY_MAX_MS,
           factor: 2,
           onRetry: (error, attempt) => {
-            this.deps.logger.warn('event handler failed; retrying', { group: this.spec.groupId, topic: record.topic, attempt, error: (error as Error).message });
-            void heartbeat().catch(() => undefined);
+            this.retryWarning.say(`event handler failed; retrying (group ${this.spec.groupId}, ${record.topic}, attempt ${attempt}): ${(error as Error).message}`);
+            this.deps.metrics.retries.add(1, { 'messaging.consumer.group.name': this.spec.groupId, 'messaging.destination.name': record.topic });
+            // Keeps the group membership while retrying; a rebalance means the record is no longer ours.
+            heartbeat().catch((error: Error) => (interrupted = error));
           },
         },
       );
     } catch (error) {
+      // Not committed: kafkajs hands the record out again (to us after a restart, or to the new owner).
+      if (error instanceof RecordNotFinished) throw error;
       await this.deadLetter(record, error);
       outcome = 'dead-lettered';
     }
@@ -158,7 +178,7 @@ export class EventConsumer {
     const span = trace.getActiveSpan();
     span?.recordException(error instanceof Error ? error : String(error));
     span?.setStatus({ code: SpanStatusCode.ERROR, message: `dead-lettered to ${target}` });
-    span?.setAttribute(ATTR_TRACEHOP_DEAD_LETTER_TOPIC, target);
+    span?.setAttributes({ [ATTR_TRACEHOP_DEAD_LETTER_TOPIC]: target, 'error.type': error instanceof Error ? error.name : 'unknown' });
     await republish(this.deps.clients.producer, record, target, error);
     this.deps.logger.warn('record sent to the dead-letter topic', {
       group: this.spec.groupId,

@@ -25,6 +25,10 @@ export class EventConsumers implements BeforeApplicationShutdown {
       description: 'Records a consumer group finished with, by outcome (applied, duplicate, dead-lettered)',
       unit: '{message}',
     }),
+    retries: defineCounter(metrics.getMeter('@tracehop/service-kit'), 'tracehop.consumer.retries', {
+      description: 'In-place retries of records whose handler failed for a transient reason',
+      unit: '{retry}',
+    }),
   };
 
   constructor(
