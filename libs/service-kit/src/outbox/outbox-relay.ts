@@ -67,8 +67,19 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
 
   /** One tick: publishes up to BATCH_SIZE rows; stops at the first failure. */
   async publishPending(): Promise<number> {
-    if (!this.kafka.connected) return 0;
     const quiet = suppressTracing(ROOT_CONTEXT);
+    const sent = this.kafka.connected ? await this.sendBatch(quiet) : 0;
+    // Counted even while Kafka is unreachable: that is when the backlog grows.
+    await context
+      .with(quiet, async () => {
+        const { count } = await this.db.selectFrom('outbox').select((eb) => eb.fn.countAll<string>().as('count')).where('published_at', 'is', null).executeTakeFirstOrThrow();
+        this.pending = Number(count);
+      })
+      .catch(() => undefined);
+    return sent;
+  }
+
+  private async sendBatch(quiet: Context): Promise<number> {
     let sent = 0;
     let failure: unknown;
     try {
@@ -92,10 +103,6 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     } catch (error) {
       this.failureWarning.say(`outbox relay: publishing failed, will retry: ${(error as Error).message}`);
     }
-    await context.with(quiet, async () => {
-      const { count } = await this.db.selectFrom('outbox').select((eb) => eb.fn.countAll<string>().as('count')).where('published_at', 'is', null).executeTakeFirstOrThrow();
-      this.pending = Number(count);
-    }).catch(() => undefined);
     return sent;
   }
 
