@@ -2,7 +2,7 @@
 export { ConfigError, parseEnv } from './config/parse-env';
 export { env, loadServiceConfig, SERVICE_CONFIG, serviceEnvSchema } from './config/service-config';
 export type { ServiceConfig } from './config/service-config';
-export { createDatabase, DATABASE, migrateToLatest } from './database/database';
+export { createDatabase, DATABASE, isUniqueViolation, migrateToLatest } from './database/database';
 export type { KitTables, OutboxTable, ProcessedEventTable } from './database/kit-tables';
 export { KafkaClients } from './kafka/kafka-clients';
 export { enqueueEvent } from './outbox/outbox-writer';
@@ -16,7 +16,7 @@ export { Faults } from './faults/faults';
 export type { FaultDefinition } from './faults/faults';
 export { ProblemException, problemType } from './http/problem';
 export type { ProblemDetails } from './http/problem';
-export { validationProblem } from './http/validation';
+export { uuidParam, validationProblem } from './http/validation';
 export { LOGGER } from './logging';
 export { ServiceKitModule } from './service-kit.module';
 export type { ServiceKitOptions } from './service-kit.module';

@@ -30,7 +30,7 @@ describe('loadServiceConfig', () => {
       KAFKA_BROKERS: ['127.0.0.1:9092'],
       DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/unitdb',
       OUTBOX_POLL_MS: 200,
-      CONSUMER_RETRY_MAX_MS: 10000,
+      CONSUMER_RETRY_MAX_MS: 5000,
       CONSUMER_RETRY_MIN_MS: 200,
       CONSUMER_CONCURRENCY: 6,
       CONSUMER_DELAY_MS: 0,
@@ -59,7 +59,7 @@ describe('loadServiceConfig', () => {
 
   it('treats a variable set to nothing as unset (its default), not as 0', () => {
     const config = load({ OUTBOX_POLL_MS: '', CONSUMER_RETRY_MAX_MS: '  ', PORT: '' });
-    expect([config.OUTBOX_POLL_MS, config.CONSUMER_RETRY_MAX_MS, config.PORT]).toEqual([200, 10000, 3999]);
+    expect([config.OUTBOX_POLL_MS, config.CONSUMER_RETRY_MAX_MS, config.PORT]).toEqual([200, 5000, 3999]);
   });
 
   it('ignores variables it does not know', () => {

@@ -1,12 +1,11 @@
-import { Body, Controller, Get, Headers, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, Param, Post, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
-import { validationProblem } from '@tracehop/service-kit';
+import { uuidParam, validationProblem } from '@tracehop/service-kit';
 import type { Response } from 'express';
 import { CreateOrderDto } from './create-order.dto';
 import { OrderView } from './order.view';
 import { OrdersService } from './orders.service';
 
-const uuidParam = new ParseUUIDPipe({ exceptionFactory: () => validationProblem({ id: ['id must be a UUID'] }) });
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
 @ApiTags('orders')
@@ -31,7 +30,7 @@ export class OrdersController {
   @Get(':id')
   @ApiOkResponse({ type: OrderView })
   @ApiNotFoundResponse({ description: 'No such order (problem details)' })
-  get(@Param('id', uuidParam) id: string): Promise<OrderView> {
+  get(@Param('id', uuidParam('id')) id: string): Promise<OrderView> {
     return this.orders.get(id);
   }
 }

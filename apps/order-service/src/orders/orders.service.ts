@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { OrderCreatedV1, TOPICS } from '@tracehop/contracts';
-import { DATABASE, enqueueEvent, LOGGER, ProblemException } from '@tracehop/service-kit';
+import { DATABASE, enqueueEvent, isUniqueViolation, LOGGER, ProblemException } from '@tracehop/service-kit';
 import { plainToInstance } from 'class-transformer';
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
@@ -12,8 +12,6 @@ import { OrderMetrics } from './order-metrics';
 import { orderTotal } from './order-rules';
 import type { OrderView } from './order.view';
 import { requestFingerprint } from './request-fingerprint';
-
-const UNIQUE_VIOLATION = '23505';
 
 export interface PlacedOrder {
   order: OrderView;
@@ -76,7 +74,7 @@ export class OrdersService {
       });
     } catch (error) {
       // Two requests with one key at the same time: the loser answers with the winner's order.
-      if (idempotencyKey && (error as { code?: string }).code === UNIQUE_VIOLATION) {
+      if (idempotencyKey && isUniqueViolation(error)) {
         const earlier = await this.earlierOrder(idempotencyKey, fingerprint);
         if (earlier) return { order: earlier, replayed: true };
       }

@@ -1,11 +1,10 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { validationProblem } from '@tracehop/service-kit';
+import { uuidParam } from '@tracehop/service-kit';
 import { RegisterUserDto } from './register-user.dto';
 import { UsersService } from './users.service';
 import { UserView } from './user.view';
 
-const uuidParam = new ParseUUIDPipe({ exceptionFactory: () => validationProblem({ id: ['id must be a UUID'] }) });
 
 @ApiTags('users')
 @Controller('users')
@@ -22,7 +21,7 @@ export class UsersController {
   @Get(':id')
   @ApiOkResponse({ type: UserView })
   @ApiNotFoundResponse({ description: 'No such user (problem details)' })
-  get(@Param('id', uuidParam) id: string): Promise<UserView> {
+  get(@Param('id', uuidParam('id')) id: string): Promise<UserView> {
     return this.users.get(id);
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { TOPICS, UserRegisteredV1 } from '@tracehop/contracts';
-import { DATABASE, enqueueEvent, LOGGER, ProblemException } from '@tracehop/service-kit';
+import { DATABASE, enqueueEvent, isUniqueViolation, LOGGER, ProblemException } from '@tracehop/service-kit';
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'winston';
@@ -8,8 +8,6 @@ import type { UserDatabase } from '../database/schema';
 import type { RegisterUserDto } from './register-user.dto';
 import { UserMetrics } from './user-metrics';
 import type { UserView } from './user.view';
-
-const UNIQUE_VIOLATION = '23505';
 
 @Injectable()
 export class UsersService {
@@ -29,7 +27,7 @@ export class UsersService {
         await enqueueEvent(trx, { topic: TOPICS.userRegistered, type: UserRegisteredV1, event, key: id });
       });
     } catch (error) {
-      if ((error as { code?: string }).code === UNIQUE_VIOLATION) {
+      if (isUniqueViolation(error)) {
         throw ProblemException.of(409, 'duplicate-email', 'E-mail already registered', 'A user with this e-mail address exists.', { errors: { email: ['is already registered'] } });
       }
       throw error;

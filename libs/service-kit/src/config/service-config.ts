@@ -31,7 +31,7 @@ export function serviceEnvSchema(defaults: { port: number; database: string }) {
     OUTBOX_POLL_MS: env.millis(60_000).default(200),
     /** Backoff of in-place retries after a transient failure: doubles from the minimum up to the maximum, until it works. */
     CONSUMER_RETRY_MIN_MS: env.count(1, 60_000).default(200),
-    CONSUMER_RETRY_MAX_MS: env.count(1, 600_000).default(10_000),
+    CONSUMER_RETRY_MAX_MS: env.count(1, 600_000).default(5_000),
     /**
      * Partitions a group works on at once (kafkajs partitionsConsumedConcurrently). More than one, so
      * a record retrying in place holds up only its own partition, not the group's other topics.

@@ -21,3 +21,8 @@ export async function migrateToLatest(db: Kysely<unknown>, appMigrations: Record
   if (error) throw new Error(`database migration failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   return (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);
 }
+
+/** Postgres' unique_violation (SQLSTATE 23505): the way a service learns that a unique key is taken. */
+export function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === '23505';
+}

@@ -1,4 +1,4 @@
-import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { ParseUUIDPipe, ValidationPipe, type ValidationError } from '@nestjs/common';
 import { fieldErrors } from '@tracehop/contracts';
 import { ProblemException } from './problem';
 
@@ -14,4 +14,9 @@ export function requestValidationPipe(): ValidationPipe {
     transform: true,
     exceptionFactory: (errors: ValidationError[]) => validationProblem(fieldErrors(errors)),
   });
+}
+
+/** A UUID route parameter; anything else is a 400 naming the parameter. Use: @Param('id', uuidParam('id')). */
+export function uuidParam(name: string): ParseUUIDPipe {
+  return new ParseUUIDPipe({ exceptionFactory: () => validationProblem({ [name]: [`${name} must be a UUID`] }) });
 }
