@@ -1,4 +1,4 @@
-import { OrderConfirmedV1, TOPICS, deadLetterTopic, encodeEvent } from '@tracehop/contracts';
+import { OrderConfirmedV1, OrderCreatedV1, PaymentCompletedV1, TOPICS, deadLetterTopic, encodeEvent } from '@tracehop/contracts';
 import { plainToInstance } from 'class-transformer';
 import { Kafka, logLevel, type KafkaMessage, type Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
@@ -22,7 +22,8 @@ describe('delivery and failure handling', () => {
   let producer: Producer;
 
   beforeAll(async () => {
-    running = await startServices();
+    // A short wait for accounts, so an order for a user without one fails within the test.
+    running = await startServices({ 'payment-service': { PAYMENT_ACCOUNT_WAIT_MS: '3000' } });
     shop = shopClient(running);
     userId = (await shop.registerUser()).body.id;
     producer = kafka.producer();
@@ -121,6 +122,35 @@ describe('delivery and failure handling', () => {
     expect(view.tag(processed, 'tracehop.dead_letter.topic')).toBe(deadLetterTopic('payment-service'));
 
     // …and the next order is paid as usual.
+    const placed = await shop.placeOrder(anOrder(userId));
+    expect((await shop.settled(placed.body.id)).status).toBe('CONFIRMED');
+  });
+  it('an outside order for a user who has no account fails its payment after PAYMENT_ACCOUNT_WAIT_MS instead of blocking the group', async () => {
+    const orderId = randomUUID();
+    const event = plainToInstance(OrderCreatedV1, {
+      eventId: randomUUID(),
+      occurredAt: new Date().toISOString(),
+      orderId,
+      userId: randomUUID(),
+      lines: [{ sku: 'SKU-TEA-01', quantity: 1, unitPrice: { amountMinor: 100, currency: 'EUR' } }],
+      total: { amountMinor: 100, currency: 'EUR' },
+    });
+    await producer.send({ topic: TOPICS.orderCreated, messages: [{ key: orderId, value: encodeEvent(OrderCreatedV1, event) }] });
+    const payments = await eventually('payment decided', 30, async () => {
+      const { body } = await shop.payments(orderId);
+      return body.length ? body : undefined;
+    });
+    expect(payments).toEqual([expect.objectContaining({ status: 'FAILED', reason: 'no payment account' })]);
+    // order-service does not know that order: its payment-failed record is a poison record there.
+    const parked = await deadLetters('order-service', (message) => message.key?.toString() === orderId);
+    expect(header(parked, 'tracehop-error')).toContain(`unknown order ${orderId}`);
+  });
+
+  it('an outcome for an unknown order goes to the DLQ and order-service keeps consuming', async () => {
+    const orderId = randomUUID();
+    const outcome = plainToInstance(PaymentCompletedV1, { eventId: randomUUID(), occurredAt: new Date().toISOString(), orderId, paymentId: randomUUID(), amount: { amountMinor: 1, currency: 'EUR' } });
+    await producer.send({ topic: TOPICS.paymentCompleted, messages: [{ key: orderId, value: encodeEvent(PaymentCompletedV1, outcome) }] });
+    await deadLetters('order-service', (message) => message.key?.toString() === orderId);
     const placed = await shop.placeOrder(anOrder(userId));
     expect((await shop.settled(placed.body.id)).status).toBe('CONFIRMED');
   });

@@ -156,11 +156,16 @@ export async function reset(): Promise<void> {
   console.log(`removed ${ctx.paths.state}`);
 }
 
-export async function status(json: boolean): Promise<boolean> {
+/** Every component's state and endpoints, in start order. */
+export async function statuses(): Promise<ComponentStatus[]> {
   const ctx = createContext();
-  const statuses = await Promise.all(components.map((c) => componentStatus(ctx, c)));
-  console.log(json ? JSON.stringify(statuses, null, 2) : statusTable(statuses));
-  return statuses.every((s) => s.state === 'healthy');
+  return Promise.all(components.map((c) => componentStatus(ctx, c)));
+}
+
+export async function status(json: boolean): Promise<boolean> {
+  const all = await statuses();
+  console.log(json ? JSON.stringify(all, null, 2) : statusTable(all));
+  return all.every((s) => s.state === 'healthy');
 }
 
 export function logs(name: string, lines: number): void {

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { OrderCancelledV1, OrderConfirmedV1, TOPICS } from '@tracehop/contracts';
+import { OrderCancelledV1, OrderConfirmedV1, PoisonMessageError, TOPICS } from '@tracehop/contracts';
 import { enqueueEvent, LOGGER } from '@tracehop/service-kit';
 import { plainToInstance } from 'class-transformer';
 import type { Transaction } from 'kysely';
@@ -19,8 +19,8 @@ export class OrderCompletion {
 
   async complete(trx: Transaction<OrderDatabase>, orderId: string, outcome: { paid: true } | { paid: false; reason: string }): Promise<void> {
     const order = await trx.selectFrom('customer_order').selectAll().where('id', '=', orderId).forUpdate().executeTakeFirst();
-    // Outcomes are only produced for orders we published, so a missing order is a lagging replica or a bug: retry, then DLQ.
-    if (!order) throw new Error(`order ${orderId} not found`);
+    // An order is committed before its event is published, so an outcome for an unknown order can never apply: DLQ.
+    if (!order) throw new PoisonMessageError(`payment outcome for unknown order ${orderId}`, { orderId: ['no such order'] });
     const status = nextStatus(order.status, outcome.paid);
     if (!status) {
       this.logger.warn('payment outcome for an order that is already final; ignored', { order_id: orderId, status: order.status });

@@ -28,7 +28,7 @@ export class OrderCreatedHandler implements EventHandler<OrderCreatedV1, Payment
       return;
     }
     const { amountMinor, currency } = event.total;
-    const result = await this.processor.charge(trx, { userId: event.userId, amountMinor, currency });
+    const result = await this.processor.charge(trx, { userId: event.userId, amountMinor, currency, orderedAt: new Date(event.occurredAt) });
     const paymentId = randomUUID();
     await trx.insertInto('payment').values({ id: paymentId, order_id: event.orderId, user_id: event.userId, status: result.status, amount_minor: amountMinor, currency, reason: result.reason }).execute();
     const outcome = { eventId: randomUUID(), occurredAt: new Date().toISOString(), orderId: event.orderId, paymentId, amount: event.total };

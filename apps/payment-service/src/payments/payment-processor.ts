@@ -1,15 +1,18 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Currency } from '@tracehop/contracts';
-import { Faults } from '@tracehop/service-kit';
+import { Faults, SERVICE_CONFIG } from '@tracehop/service-kit';
 import { sql, type Transaction } from 'kysely';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { PaymentServiceConfig } from '../config';
 import type { PaymentDatabase, PaymentStatus } from '../database/schema';
 
 export interface Charge {
   userId: string;
   amountMinor: number;
   currency: Currency;
+  /** When the order was created: how long the charge has been waiting for an account. */
+  orderedAt: Date;
 }
 
 export interface ChargeResult {
@@ -28,12 +31,16 @@ const tracer = trace.getTracer('payment-service');
 /**
  * A simulated card processor over the user's wallet: takes `processorLatencyMs`, fails
  * `processorFailureRate` of charges (failure injection), declines when the balance is short, and
- * otherwise debits the wallet. The `charge payment` span carries the outcome; a decline or failure
+ * otherwise debits the wallet. A missing account is waited for (retried) up to
+ * PAYMENT_ACCOUNT_WAIT_MS after the order, then the payment fails. The `charge payment` span carries the outcome; a decline or failure
  * sets its status to ERROR, so the failed step is visible in the trace.
  */
 @Injectable()
 export class PaymentProcessor {
-  constructor(private readonly faults: Faults) {}
+  constructor(
+    private readonly faults: Faults,
+    @Inject(SERVICE_CONFIG) private readonly config: PaymentServiceConfig,
+  ) {}
 
   charge(trx: Transaction<PaymentDatabase>, charge: Charge): Promise<ChargeResult> {
     return tracer.startActiveSpan('charge payment', { attributes: { [ATTR_PAYMENT_CURRENCY]: charge.currency } }, async (span) => {
@@ -66,7 +73,11 @@ export class PaymentProcessor {
       .executeTakeFirst();
     if (debited) return { status: 'COMPLETED', reason: null };
     const account = await trx.selectFrom('account_balance').select('user_id').where('user_id', '=', charge.userId).where('currency', '=', charge.currency).executeTakeFirst();
-    if (!account) throw new AccountNotOpenYet(`no payment account for user ${charge.userId} yet`);
+    if (!account) {
+      // Usually the user-registered event is simply behind; an order for a user who never registers must not wait for ever.
+      if (Date.now() - charge.orderedAt.getTime() < this.config.PAYMENT_ACCOUNT_WAIT_MS) throw new AccountNotOpenYet(`no payment account for user ${charge.userId} yet`);
+      return { status: 'FAILED', reason: 'no payment account' };
+    }
     return { status: 'DECLINED', reason: 'insufficient funds' };
   }
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { OrderConfirmedV1, TOPICS } from '@tracehop/contracts';
+import { OrderConfirmedV1, PoisonMessageError, TOPICS } from '@tracehop/contracts';
 import { LOGGER, type EventHandler } from '@tracehop/service-kit';
 import { sql, type Transaction } from 'kysely';
 import type { Logger } from 'winston';
@@ -14,6 +14,9 @@ export class OrderConfirmedHandler implements EventHandler<OrderConfirmedV1, Use
   constructor(@Inject(LOGGER) private readonly logger: Logger) {}
 
   async handle(event: OrderConfirmedV1, trx: Transaction<UserDatabase>): Promise<void> {
+    // Orders are placed only for existing users, so a confirmation for an unknown user can never apply: DLQ.
+    const user = await trx.selectFrom('app_user').select('id').where('id', '=', event.userId).executeTakeFirst();
+    if (!user) throw new PoisonMessageError(`confirmed order ${event.orderId} for unknown user ${event.userId}`, { userId: ['no such user'] });
     const at = new Date(event.occurredAt);
     await trx
       .insertInto('user_order_stats')
