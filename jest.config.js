@@ -6,4 +6,7 @@ module.exports = {
   moduleNameMapper: { '^@tracehop/(contracts|service-kit|telemetry)$': '<rootDir>/libs/$1/src' },
   testMatch: ['<rootDir>/{test,libs/*/test,apps/*/test}/**/*.spec.ts', '<rootDir>/{test,libs/*/test,apps/*/test}/**/*.e2e-spec.ts'],
   testTimeout: 180_000,
+  // Which Kafka the e2e specs use (KAFKA_BROKERS, Redpanda via testcontainers, or the native stack's).
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
 };

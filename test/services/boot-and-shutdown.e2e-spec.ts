@@ -1,5 +1,5 @@
 import { Kafka, logLevel } from 'kafkajs';
-import { endpoints } from '../support/backends';
+import { kafkaBrokers } from '../support/kafka-source';
 import { launchService, stopService, waitUntilReady } from '../support/services';
 import { once } from 'node:events';
 
@@ -18,7 +18,7 @@ describe('service boot and shutdown', () => {
   it('on SIGTERM leaves its consumer group, closes and exits 0', async () => {
     const service = launchService('user-service');
     await waitUntilReady(service);
-    const admin = new Kafka({ clientId: 'shutdown-spec', brokers: [endpoints.kafka], logLevel: logLevel.NOTHING }).admin();
+    const admin = new Kafka({ clientId: 'shutdown-spec', brokers: kafkaBrokers().split(','), logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
     try {
       const members = async () => (await admin.describeGroups(['user-service'])).groups[0].members.length;

@@ -2,7 +2,8 @@ import { OrderConfirmedV1, OrderCreatedV1, PaymentCompletedV1, TOPICS, deadLette
 import { plainToInstance } from 'class-transformer';
 import { Kafka, logLevel, type KafkaMessage, type Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
-import { endpoints, jaegerTrace } from '../support/backends';
+import { jaegerTrace } from '../support/backends';
+import { kafkaBrokers } from '../support/kafka-source';
 import { eventually } from '../support/eventually';
 import { startServices, type RunningServices } from '../support/services';
 import { anOrder, newTraceparent, shopClient } from '../support/shop-client';
@@ -18,7 +19,7 @@ describe('delivery and failure handling', () => {
   let running: RunningServices;
   let shop: ReturnType<typeof shopClient>;
   let userId: string;
-  const kafka = new Kafka({ clientId: 'delivery-spec', brokers: [endpoints.kafka], logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({ clientId: 'delivery-spec', brokers: kafkaBrokers().split(','), logLevel: logLevel.NOTHING });
   let producer: Producer;
 
   beforeAll(async () => {

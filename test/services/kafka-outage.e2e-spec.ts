@@ -1,3 +1,4 @@
+import { loadManifest } from '../../infra/stack/src/manifest';
 import { stackCommand } from '../support/stack-cli';
 import { eventually } from '../support/eventually';
 import { startServices, type RunningServices } from '../support/services';
@@ -13,7 +14,9 @@ describe('Kafka outage', () => {
   let shop: ReturnType<typeof shopClient>;
 
   beforeAll(async () => {
-    running = await startServices();
+    // This spec stops and starts the native stack's broker, so its services use that one whatever the run's Kafka source.
+    const native = { KAFKA_BROKERS: `127.0.0.1:${loadManifest().ports.KAFKA_PORT}` };
+    running = await startServices({ 'user-service': native, 'order-service': native, 'payment-service': native });
     shop = shopClient(running);
   });
 

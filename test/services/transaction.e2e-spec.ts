@@ -1,9 +1,32 @@
 import { TOPICS } from '@tracehop/contracts';
 import { jaegerTrace, lokiLogsForTrace, prometheusQuery, type JaegerSpan } from '../support/backends';
 import { eventually } from '../support/eventually';
-import { SERVICE_NAMES, startServices, type RunningServices } from '../support/services';
+import { SERVICE_NAMES, startServices, type RunningServices, type ServiceName } from '../support/services';
 import { anOrder, shopClient, type Order } from '../support/shop-client';
 import { traceView } from '../support/trace-shape';
+
+/**
+ * Which service emits which signal for a paid order: spans in the transaction's trace, log lines
+ * (by message) in Loki under that trace id, metrics in Prometheus (by job), plus the gateway's span
+ * metrics for every service. One table, checked against the real backends below.
+ */
+const SIGNAL_MATRIX: Record<ServiceName, { spans: string[]; logs: string[]; metrics: string[] }> = {
+  'user-service': {
+    spans: ['GET /users/:id', `process ${TOPICS.orderConfirmed}`],
+    logs: ['confirmed order counted in the user statistics'],
+    metrics: ['tracehop_users_registered_total', 'tracehop_consumer_records_total', 'tracehop_messaging_produce_to_process_duration_seconds_count'],
+  },
+  'order-service': {
+    spans: ['POST /orders', `send ${TOPICS.orderCreated}`, `process ${TOPICS.paymentCompleted}`, `send ${TOPICS.orderConfirmed}`],
+    logs: ['order placed', 'order confirmed'],
+    metrics: ['tracehop_orders_created_total', 'tracehop_orders_confirmed_total', 'tracehop_orders_completion_duration_seconds_count', 'tracehop_outbox_lag_seconds_count'],
+  },
+  'payment-service': {
+    spans: [`process ${TOPICS.orderCreated}`, 'charge payment', `send ${TOPICS.paymentCompleted}`, `process ${TOPICS.paymentCompleted}`],
+    logs: ['payment completed'],
+    metrics: ['tracehop_payments_total', 'tracehop_outbox_published_total', 'tracehop_consumer_records_total'],
+  },
+};
 
 /**
  * The business transaction across the three services, read back from the real backends: one trace
@@ -100,34 +123,63 @@ describe('registration → order → payment → confirmation', () => {
     expect(poll.references.filter((ref) => ref.refType === 'FOLLOWS_FROM')).toContainEqual(expect.objectContaining({ traceID: traceId, spanID: sendCompleted.spanID }));
   });
 
-  it('logs of all three services for the trace are in Loki, each with a span id', async () => {
-    for (const service of SERVICE_NAMES) {
-      const entries = await eventually(`${service} logs in Loki`, 60, async () => {
-        const found = await lokiLogsForTrace(service, traceId);
-        return found.length ? found : undefined;
-      });
-      expect(entries.every((entry) => /^[0-9a-f]{16}$/.test(entry.metadata.span_id ?? ''))).toBe(true);
+  it('semantic-convention attributes on the HTTP, database and Kafka spans', async () => {
+    const view = traceView((await jaegerTrace(traceId))!);
+    const [post] = view.find('order-service', 'POST /orders');
+    expect(Object.fromEntries(['span.kind', 'http.request.method', 'http.route', 'http.response.status_code'].map((k) => [k, view.tag(post, k)]))).toEqual({
+      'span.kind': 'server',
+      'http.request.method': 'POST',
+      'http.route': '/orders',
+      'http.response.status_code': 201,
+    });
+    const [insert] = view.find('order-service', /^pg\.query:INSERT/);
+    expect([view.tag(insert, 'db.system.name'), view.tag(insert, 'db.namespace')]).toEqual(['postgresql', 'orders']);
+    const [send] = view.find('order-service', `send ${TOPICS.orderCreated}`);
+    const [processed] = view.find('payment-service', `process ${TOPICS.orderCreated}`);
+    expect(view.tag(send, 'span.kind')).toBe('producer');
+    expect(view.tag(processed, 'span.kind')).toBe('consumer');
+    for (const [span, operation] of [[send, 'send'], [processed, 'process']] as const) {
+      expect(view.tag(span, 'messaging.system')).toBe('kafka');
+      expect(view.tag(span, 'messaging.destination.name')).toBe(TOPICS.orderCreated);
+      expect(view.tag(span, 'messaging.operation.type')).toBe(operation);
+      expect(view.tag(span, 'messaging.destination.partition.id')).toMatch(/^\d+$/);
+      expect(typeof view.tag(span, 'messaging.kafka.offset')).toBe('number');
+      expect(view.tag(span, 'messaging.message.id')).toMatch(/^[0-9a-f-]{36}$/);
     }
+    expect(view.tag(processed, 'messaging.message.id')).toBe(view.tag(send, 'messaging.message.id'));
+    expect(view.tag(processed, 'messaging.consumer.group.name')).toBe('payment-service');
+    expect(view.tag(processed, 'tracehop.kafka.hop_mode')).toBe('child');
   });
 
-  it('the custom metrics of every service are in Prometheus', async () => {
-    const expected: [string, string][] = [
-      ['user-service', 'tracehop_users_registered_total'],
-      ['order-service', 'tracehop_orders_created_total'],
-      ['order-service', 'tracehop_orders_confirmed_total'],
-      ['order-service', 'tracehop_orders_completion_duration_seconds_count'],
-      ['payment-service', 'tracehop_payments_total{outcome="completed"}'],
-      ['order-service', 'tracehop_outbox_lag_seconds_count'],
-      ['payment-service', 'tracehop_outbox_published_total'],
-      ['user-service', 'tracehop_consumer_records_total{outcome="applied"}'],
-    ];
-    for (const [service, metric] of expected) {
-      const selector = metric.includes('{') ? metric.replace('{', `{job="tracehop/${service}",`) : `${metric}{job="tracehop/${service}"}`;
-      const samples = await eventually(`${selector} in Prometheus`, 60, async () => {
-        const found = await prometheusQuery(`sum(${selector})`);
-        return found.length && Number(found[0].value[1]) > 0 ? found : undefined;
+  it('logs on both sides of a Kafka hop carry the same trace id and the span that wrote them', async () => {
+    const trace = (await jaegerTrace(traceId))!;
+    const view = traceView(trace);
+    const [processCreated] = view.find('payment-service', `process ${TOPICS.orderCreated}`);
+    const placed = await eventually('order-service log in Loki', 60, async () => (await lokiLogsForTrace('order-service', traceId)).find((e) => e.line === 'order placed'));
+    const paid = await eventually('payment-service log in Loki', 60, async () => (await lokiLogsForTrace('payment-service', traceId)).find((e) => e.line === 'payment completed'));
+    const placedSpan = trace.spans.find((span) => span.spanID === placed.metadata.span_id);
+    expect(placedSpan && view.service(placedSpan)).toBe('order-service');
+    expect(paid.metadata.span_id).toBe(processCreated.spanID);
+  });
+
+  it('every service emits the signals the matrix says, read back from Jaeger, Loki and Prometheus', async () => {
+    const trace = (await jaegerTrace(traceId))!;
+    const view = traceView(trace);
+    for (const [service, signals] of Object.entries(SIGNAL_MATRIX)) {
+      for (const name of signals.spans) expect({ service, span: name, found: view.find(service, name).length > 0 }).toEqual({ service, span: name, found: true });
+      const lines = await eventually(`${service} logs in Loki`, 60, async () => {
+        const found = (await lokiLogsForTrace(service, traceId)).map((entry) => entry.line);
+        return signals.logs.every((line) => found.includes(line)) ? found : undefined;
       });
-      expect(Number(samples[0].value[1])).toBeGreaterThan(0);
+      expect(lines).toEqual(expect.arrayContaining(signals.logs));
+      for (const metric of [...signals.metrics, `traces_span_metrics_calls_total{service_name="${service}"}`]) {
+        const selector = metric.startsWith('traces_') ? metric : `${metric}{job="tracehop/${service}"}`;
+        const value = await eventually(`${selector} in Prometheus`, 60, async () => {
+          const found = await prometheusQuery(`sum(${selector})`);
+          return found.length && Number(found[0].value[1]) > 0 ? Number(found[0].value[1]) : undefined;
+        });
+        expect(value).toBeGreaterThan(0);
+      }
     }
   });
 });

@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { endpoints, jaegerTrace, lokiLogsForTrace, prometheusQuery, type JaegerTrace } from '../../../test/support/backends';
+import { jaegerTrace, lokiLogsForTrace, prometheusQuery, type JaegerTrace } from '../../../test/support/backends';
+import { kafkaBrokers } from '../../../test/support/kafka-source';
 import { eventually } from '../../../test/support/eventually';
 import type { HopMode } from '../src/kafka/hop-mode';
 
@@ -24,7 +25,7 @@ async function oneMessageBetweenTwoServices(hopMode: HopMode) {
   const topic = `orders-${hopMode}-${runId}`;
   const producerName = `fixture-producer-${runId}`;
   const consumerName = `fixture-consumer-${runId}`;
-  const env = { TOPIC: topic, KAFKA_BROKERS: endpoints.kafka, TRACEHOP_KAFKA_HOP_MODE: hopMode };
+  const env = { TOPIC: topic, KAFKA_BROKERS: kafkaBrokers(), TRACEHOP_KAFKA_HOP_MODE: hopMode };
   const produced = await service('kafka-producer.ts', producerName, env);
   const consumed = await service('kafka-consumer.ts', consumerName, env);
   return { topic, producerName, consumerName, produced, consumed };

@@ -6,7 +6,7 @@ import { AggregationTemporality, MeterProvider, MetricReader, type DataPoint, ty
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
 // The module object itself (not a TypeScript namespace copy), so the patch reaches every user.
 import kafkajs = require('kafkajs');
-import { endpoints } from '../../../test/support/backends';
+import { kafkaBrokers } from '../../../test/support/kafka-source';
 import { eventually } from '../../../test/support/eventually';
 import { withTopics } from '../../../test/support/kafka-topics';
 import type { HopMode } from '../src/kafka/hop-mode';
@@ -39,7 +39,7 @@ async function pointsFor(metric: string, topic: string): Promise<DataPoint<numbe
     .flatMap((m) => m.dataPoints as DataPoint<number | Histogram>[])
     .filter((p) => p.attributes['messaging.destination.name'] === topic);
 }
-const rawKafka = new kafkajs.Kafka({ clientId: 'raw-producer', brokers: [endpoints.kafka], logLevel: kafkajs.logLevel.NOTHING });
+const rawKafka = new kafkajs.Kafka({ clientId: 'raw-producer', brokers: kafkaBrokers().split(','), logLevel: kafkajs.logLevel.NOTHING });
 // Created before patching: this producer sends exactly the headers it is given.
 const rawProducer = rawKafka.producer();
 
@@ -79,7 +79,7 @@ async function roundTrip(options: {
     hopMode: options.hopMode,
     hopModeByGroup: options.groupHopMode ? { [`${topic}-group`]: options.groupHopMode } : {},
   });
-  const kafka = new kafkajs.Kafka({ clientId: 'tracing-test', brokers: [endpoints.kafka], logLevel: kafkajs.logLevel.NOTHING });
+  const kafka = new kafkajs.Kafka({ clientId: 'tracing-test', brokers: kafkaBrokers().split(','), logLevel: kafkajs.logLevel.NOTHING });
   const producer = kafka.producer();
   const consumer = kafka.consumer({ groupId: `${topic}-group` });
   return withTopics(kafka, [topic], async () => {
@@ -207,7 +207,7 @@ describe('kafkajs tracing against the real broker', () => {
   it('eachBatch: a poll span links to every producer; each message is processed in its own process span, placed by hop mode', async () => {
     instrumentation.setConfig({ ...instrumentation.getConfig(), hopMode: 'child' });
     const topic = `telemetry-batch-${randomUUID()}`;
-    const kafka = new kafkajs.Kafka({ clientId: 'batch-test', brokers: [endpoints.kafka], logLevel: kafkajs.logLevel.NOTHING });
+    const kafka = new kafkajs.Kafka({ clientId: 'batch-test', brokers: kafkaBrokers().split(','), logLevel: kafkajs.logLevel.NOTHING });
     const producer = kafka.producer();
     const consumer = kafka.consumer({ groupId: `${topic}-group` });
     const activeDuringWork: string[] = [];
@@ -255,7 +255,7 @@ describe('kafkajs tracing against the real broker', () => {
     instrumentation.setConfig({ ...instrumentation.getConfig(), hopMode: 'child' });
     const topic = `telemetry-dlq-${randomUUID()}`;
     const deadLetters = `${topic}.dlq`;
-    const kafka = new kafkajs.Kafka({ clientId: 'dlq-test', brokers: [endpoints.kafka], logLevel: kafkajs.logLevel.NOTHING });
+    const kafka = new kafkajs.Kafka({ clientId: 'dlq-test', brokers: kafkaBrokers().split(','), logLevel: kafkajs.logLevel.NOTHING });
     const producer = kafka.producer();
     const consumer = kafka.consumer({ groupId: `${topic}-group` });
     const dlqConsumer = kafka.consumer({ groupId: `${deadLetters}-group` });

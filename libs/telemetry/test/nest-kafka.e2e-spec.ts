@@ -9,7 +9,7 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 // The module object itself, so Nest's Kafka transport (which requires kafkajs) gets the patched one.
 import kafkajs = require('kafkajs');
-import { endpoints } from '../../../test/support/backends';
+import { kafkaBrokers } from '../../../test/support/kafka-source';
 import { eventually } from '../../../test/support/eventually';
 import { withTopics } from '../../../test/support/kafka-topics';
 import { TracehopKafkaJsInstrumentation } from '../src/kafka/kafkajs-instrumentation';
@@ -50,13 +50,13 @@ describe('Nest Kafka transport handlers (real broker)', () => {
       logger: false,
       transport: Transport.KAFKA,
       options: {
-        client: { clientId: 'nest-orders', brokers: [endpoints.kafka], logLevel: kafkajs.logLevel.NOTHING },
+        client: { clientId: 'nest-orders', brokers: kafkaBrokers().split(','), logLevel: kafkajs.logLevel.NOTHING },
         consumer: { groupId: `${topic}-group` },
         subscribe: { fromBeginning: true },
       },
     });
     app.useGlobalInterceptors(new KafkaHandlerTracingInterceptor());
-    const kafka = new kafkajs.Kafka({ clientId: 'nest-test-producer', brokers: [endpoints.kafka], logLevel: kafkajs.logLevel.NOTHING });
+    const kafka = new kafkajs.Kafka({ clientId: 'nest-test-producer', brokers: kafkaBrokers().split(','), logLevel: kafkajs.logLevel.NOTHING });
     const producer = kafka.producer();
     await withTopics(kafka, [topic], async () => {
       try {

@@ -1,0 +1,10 @@
+import { startKafkaSource } from './kafka-source';
+
+/** Jest global setup: picks the Kafka the e2e specs use and hands it to them (and the services they start) as KAFKA_BROKERS. */
+export default async function globalSetup(): Promise<void> {
+  const source = await startKafkaSource();
+  process.env.KAFKA_BROKERS = source.brokers;
+  process.env.TRACEHOP_TEST_KAFKA_SOURCE = source.kind;
+  (globalThis as { tracehopKafkaSource?: typeof source }).tracehopKafkaSource = source;
+  console.log(`\ne2e Kafka: ${source.brokers} (${source.kind})`);
+}

@@ -1,0 +1,41 @@
+import { writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { styleText } from 'node:util';
+import { renderHtml, renderTerminal, type Transaction } from '../trace-view';
+import type { DemoStep } from './scenario';
+import { REPO_ROOT, SERVICES } from './service-processes';
+
+const JAEGER = 'http://127.0.0.1:16686';
+const LOKI = 'http://127.0.0.1:3100';
+const PROMETHEUS = 'http://127.0.0.1:9090';
+
+const color = process.stdout.isTTY === true;
+const bold = (text: string) => (color ? styleText('bold', text) : text);
+const dim = (text: string) => (color ? styleText('dim', text) : text);
+
+/** Writes the step's HTML trace view and returns what the terminal shows: outcome, waterfall, where to look. */
+export function reportStep(index: number, step: DemoStep, transaction: Transaction, outputDir: string): string {
+  const slug = step.title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  const html = join(outputDir, `${index}-${slug}.html`);
+  writeFileSync(html, renderHtml(transaction, { title: `${index}. ${step.title}` }));
+  const spanCount = transaction.traces.reduce((sum, trace) => sum + trace.spans.length, 0);
+  const linked = transaction.traces.length - 1;
+  const loki = `{service_name=~"${SERVICES.join('|')}"} | trace_id="${step.traceId}"`;
+  return [
+    '',
+    bold(`━━ ${index}. ${step.title} ${'━'.repeat(Math.max(3, 72 - step.title.length))}`),
+    step.outcome,
+    `trace ${bold(step.traceId)} — ${spanCount} spans${linked ? `, ${linked} linked trace${linked > 1 ? 's' : ''}` : ''}`,
+    '',
+    renderTerminal(transaction, { color, width: Math.min(process.stdout.columns ?? 120, 160) }),
+    '',
+    bold('Where to look'),
+    `  Jaeger API  ${JAEGER}/api/traces/${step.traceId}`,
+    `  Trace view  ${relative(REPO_ROOT, html)}   ${dim(`(npm run trace -- ${step.traceId})`)}`,
+    `  Loki        ${loki}`,
+    dim(`              curl -sG ${LOKI}/loki/api/v1/query_range --data-urlencode 'query=${loki}'`),
+    `  Prometheus  ${step.promql}`,
+    dim(`              ${PROMETHEUS}/graph?g0.expr=${encodeURIComponent(step.promql)}`),
+    dim(`  (Jaeger's own UI: the compose path, ${JAEGER}/trace/${step.traceId})`),
+  ].join('\n');
+}

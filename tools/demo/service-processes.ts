@@ -1,0 +1,97 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export const REPO_ROOT = join(__dirname, '..', '..');
+export const SERVICES = ['user-service', 'order-service', 'payment-service'] as const;
+export type ServiceName = (typeof SERVICES)[number];
+
+/** The development ports (the services' defaults): the demo's services are the ones `nest start` would run. */
+export const SERVICE_URLS: Record<ServiceName, string> = {
+  'user-service': 'http://127.0.0.1:3001',
+  'order-service': 'http://127.0.0.1:3002',
+  'payment-service': 'http://127.0.0.1:3003',
+};
+
+export interface StartedService {
+  name: ServiceName;
+  pid: number;
+  log: string;
+}
+
+async function ready(name: ServiceName): Promise<boolean> {
+  const response = await fetch(`${SERVICE_URLS[name]}/health/ready`).catch(() => undefined);
+  return response?.status === 200;
+}
+
+/** Already serving on its port (a developer's `nest start`, or a demo left running): used as it is. */
+export function isRunning(name: ServiceName): Promise<boolean> {
+  return fetch(`${SERVICE_URLS[name]}/health/live`).then(
+    (response) => response.status === 200,
+    () => false,
+  );
+}
+
+/**
+ * Starts a built service the way `nest start` runs it (tools/node-with-telemetry, telemetry
+ * preloaded), detached, logging to <outputDir>/logs/<name>.log, so it can outlive the demo
+ * (--keep-running). Resolves once it is ready.
+ */
+export async function startService(name: ServiceName, outputDir: string, env: Record<string, string>, timeoutSeconds = 90): Promise<StartedService> {
+  mkdirSync(join(outputDir, 'logs'), { recursive: true });
+  const log = join(outputDir, 'logs', `${name}.log`);
+  const out = openSync(log, 'a');
+  const child = spawn(join(REPO_ROOT, 'tools', 'node-with-telemetry'), ['--enable-source-maps', join(REPO_ROOT, 'dist', 'apps', name, 'src', 'main.js')], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', out, out],
+    detached: true,
+  });
+  child.unref();
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}; see ${log}`);
+    if (await ready(name)) return { name, pid: child.pid!, log };
+    await sleep(500);
+  }
+  throw new Error(`${name} not ready within ${timeoutSeconds} s; see ${log}`);
+}
+
+/** SIGTERM (graceful: consumers leave their groups, telemetry flushes), SIGKILL after 20 s. */
+export async function stopService(service: StartedService): Promise<void> {
+  const alive = () => {
+    try {
+      process.kill(service.pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (!alive()) return;
+  process.kill(service.pid, 'SIGTERM');
+  for (let waited = 0; waited < 20_000 && alive(); waited += 200) await sleep(200);
+  if (alive()) process.kill(service.pid, 'SIGKILL');
+}
+
+/** What a demo left running (--keep-running), so `npm run demo -- stop` can stop it later. */
+export interface LeftRunning {
+  services: StartedService[];
+  stackComponents: string[];
+}
+
+const leftRunningFile = (outputDir: string) => join(outputDir, 'left-running.json');
+
+export function recordLeftRunning(outputDir: string, state: LeftRunning): void {
+  writeFileSync(leftRunningFile(outputDir), JSON.stringify(state, null, 2));
+}
+
+export function takeLeftRunning(outputDir: string): LeftRunning | undefined {
+  try {
+    const state = JSON.parse(readFileSync(leftRunningFile(outputDir), 'utf8')) as LeftRunning;
+    rmSync(leftRunningFile(outputDir));
+    return state;
+  } catch {
+    return undefined;
+  }
+}
