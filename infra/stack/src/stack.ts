@@ -5,6 +5,7 @@ import pWaitFor from 'p-wait-for';
 import type { Component, StackContext } from './components/component';
 import { componentNamed, components } from './components/index';
 import { createContext } from './context';
+import { installTools, missingTools } from './install/prerequisites';
 import { isStepCurrent, markStepDone } from './install/stamp';
 import { port } from './manifest';
 import { assertPortsFree } from './port-check';
@@ -98,8 +99,13 @@ export async function up(only?: string[]): Promise<void> {
     if (currentTask) currentTask.output = line;
   });
   const startedNow: Component[] = [];
+  const tools = missingTools(ctx, selected.map((component) => component.name));
   const tasks = new Listr(
-    selected.map((component) => ({
+    [
+      ...(tools.length
+        ? [{ title: `build tools: ${tools.join(', ')}`, task: (_: unknown, task: Task) => installTools(ctx, tools, (line) => (task.output = line)) }]
+        : []),
+      ...selected.map((component) => ({
       title: component.name,
       task: async (_: unknown, task: Task) => {
         currentTask = task;
@@ -109,7 +115,8 @@ export async function up(only?: string[]): Promise<void> {
           throw new ComponentFailed(component, ctx, error, startedNow.includes(component));
         }
       },
-    })),
+      })),
+    ],
     {
       exitOnError: true,
       rendererOptions: { timer: PRESET_TIMER, collapseErrors: false },

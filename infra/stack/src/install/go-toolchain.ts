@@ -1,6 +1,8 @@
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import type { StackContext } from '../components/component';
 import { stringEnv } from '../process-env';
+import { goToolchainBin } from './prerequisites';
 
 /**
  * Go environment for every build: module and build caches inside the stack's cache folder (a fresh
@@ -9,8 +11,12 @@ import { stringEnv } from '../process-env';
  */
 export function goEnv(ctx: StackContext): Record<string, string> {
   const go = join(ctx.paths.cache, 'go');
+  const env = stringEnv(process.env);
+  // A toolchain fetched from the proxy (no `go` on the machine) goes first on PATH.
+  const fetched = goToolchainBin(ctx);
   return {
-    ...stringEnv(process.env),
+    ...env,
+    ...(existsSync(join(fetched, 'go')) ? { PATH: [fetched, env.PATH].filter(Boolean).join(delimiter) } : {}),
     // Without ",direct": a module the proxy refuses must fail at once, not hang on an unreachable VCS host.
     GOPROXY: (process.env.GOPROXY ?? 'https://proxy.golang.org').replace(/,direct$/, ''),
     GOWORK: 'off',
