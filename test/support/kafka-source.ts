@@ -35,5 +35,5 @@ export async function startKafkaSource(env: NodeJS.ProcessEnv = process.env): Pr
 
 /** The brokers the specs of this run use (set by the global setup; the native broker otherwise). */
 export function kafkaBrokers(): string {
-  return process.env.KAFKA_BROKERS ?? `127.0.0.1:${loadManifest().ports.KAFKA_PORT}`;
+  return process.env.KAFKA_BROKERS || `127.0.0.1:${loadManifest().ports.KAFKA_PORT}`;
 }

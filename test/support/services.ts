@@ -32,16 +32,16 @@ export interface RunningServices {
  * (telemetry preloaded, exporting to the stack's agent), and returns once it is ready.
  */
 export function launchService(name: ServiceName, env: Record<string, string> = {}): RunningService {
-  const port = TEST_PORTS[name];
+  const port = Number(env.PORT ?? TEST_PORTS[name]);
   const child = spawn(join(ROOT, 'tools', 'node-with-telemetry'), ['--enable-source-maps', join(ROOT, 'dist', 'apps', name, 'src', 'main.js')], {
     cwd: ROOT,
     env: {
       ...process.env,
       OTEL_SERVICE_NAME: name,
       OTEL_METRIC_EXPORT_INTERVAL: '2000',
-      PORT: String(port),
       USER_SERVICE_URL: `http://127.0.0.1:${TEST_PORTS['user-service']}`,
       ...env,
+      PORT: String(port),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
