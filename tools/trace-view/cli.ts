@@ -1,0 +1,64 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { screenshot } from './chromium';
+import { fetchTransaction, renderHtml, renderTerminal } from './index';
+import { DEFAULT_JAEGER_URL } from './jaeger';
+
+const positiveNumber = (what: string) => (value: string) => {
+  const number = Number(value);
+  if (!Number.isFinite(number) || number <= 0) throw new InvalidArgumentError(`${what} must be a positive number`);
+  return number;
+};
+
+const windowSize = (value: string) => {
+  const match = /^(\d+)[x,](\d+)$/.exec(value);
+  if (!match) throw new InvalidArgumentError('expected <width>x<height>, e.g. 1400x900');
+  return { width: Number(match[1]), height: Number(match[2]) };
+};
+
+interface CliOptions {
+  html?: string;
+  screenshot?: string;
+  windowSize: { width: number; height: number };
+  title?: string;
+  followLinks: boolean;
+  lookAround: number;
+  jaeger: string;
+  color: boolean;
+  width?: number;
+}
+
+const program = new Command('trace')
+  .description('One transaction across its async hops, from Jaeger: the root trace and the traces linked to it, as a waterfall')
+  .argument('<traceId>', 'the root trace (32 hex digits)')
+  .option('--html <file>', 'also write the view as a self-contained HTML page')
+  .option('--screenshot <png>', 'also picture the HTML view with headless chromium (Debian package `chromium`)')
+  .addOption(new Option('--window-size <WxH>', 'window size for --screenshot').argParser(windowSize).default({ width: 1400, height: 900 }, '1400x900'))
+  .option('--title <text>', 'title of the HTML page')
+  .option('--no-follow-links', 'only the root trace, no linked traces')
+  .option('--look-around <seconds>', 'how far around the transaction to search for traces linking into it', positiveNumber('--look-around'), 60)
+  .option('--jaeger <url>', "Jaeger's query endpoint", DEFAULT_JAEGER_URL)
+  .option('--no-color', 'no ANSI colours (they are off anyway when stdout is not a terminal)')
+  .option('--width <columns>', 'line width (default: the terminal width, else 120)', positiveNumber('--width'))
+  .showHelpAfterError()
+  .action(async (traceId: string, options: CliOptions) => {
+    const transaction = await fetchTransaction(traceId, { jaegerUrl: options.jaeger, followLinks: options.followLinks, lookAroundSeconds: options.lookAround });
+    process.stdout.write(renderTerminal(transaction, { width: options.width, color: options.color ? undefined : false }));
+    if (options.html || options.screenshot) {
+      const html = renderHtml(transaction, { title: options.title });
+      const file = options.html ? resolve(options.html) : join(mkdtempSync(join(tmpdir(), 'trace-view-')), `${transaction.rootTraceId}.html`);
+      writeFileSync(file, html);
+      if (options.html) process.stderr.write(`HTML: ${file}\n`);
+      if (options.screenshot) {
+        await screenshot(file, options.screenshot, options.windowSize);
+        process.stderr.write(`screenshot: ${resolve(options.screenshot)}\n`);
+      }
+    }
+  });
+
+program.parseAsync().catch((error: Error) => {
+  process.stderr.write(`trace: ${error.message}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,114 @@
+import { styleText } from 'node:util';
+import type { Transaction } from './types';
+import { axisPosition, buildWaterfall, formatMs, shortId, type LinkEnd, type WaterfallRow, type WaterfallTrace } from './waterfall';
+
+export interface TerminalOptions {
+  /** Line width in characters (default: the terminal's, else 120; at least 60). */
+  width?: number;
+  /** ANSI colours (default: when stdout is a TTY and NO_COLOR is not set). */
+  color?: boolean;
+}
+
+type Style = Parameters<typeof styleText>[0];
+const SERVICE_COLORS: Style[] = ['cyan', 'magenta', 'yellow', 'blue', 'green', 'cyanBright', 'magentaBright', 'yellowBright', 'blueBright', 'greenBright'];
+const KIND_WIDTH = 8;
+const DURATION_WIDTH = 10;
+const MARK_WIDTH = 2;
+const INDENT = 2;
+
+const clamp = (value: number, min: number, max: number) => Math.max(min, Math.min(max, value));
+/** Cut to `width` characters (… marks the cut), or pad. */
+const fit = (text: string, width: number) => ([...text].length > width ? [...text].slice(0, Math.max(0, width - 1)).join('') + '…' : text.padEnd(width));
+/** Span data comes from the wire: no control characters (line breaks, ANSI escapes) reach the terminal. */
+const clean = (text: string) => text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ');
+const cut = (text: string, width: number) => ([...text].length > width ? [...text].slice(0, Math.max(0, width - 1)).join('') + '…' : text);
+
+function defaultColor(): boolean {
+  return Boolean(process.stdout.isTTY) && process.env.NO_COLOR === undefined && process.env.NODE_DISABLE_COLORS === undefined;
+}
+
+/** Where a link goes (or comes from), so a reader can find it: `<trace>/<span name> [n] service`. */
+export function describeLinkEnd(end: LinkEnd, fromTraceId: string): string {
+  if (!end.span) return `${shortId(end.traceId)}/span ${shortId(end.spanId)} (trace not in view)`;
+  if (end.traceId === fromTraceId) return `${end.span.name} (this trace, span ${shortId(end.spanId)})`;
+  return `${shortId(end.traceId)}/${end.span.name} [${end.traceNumber}] ${end.span.service}`;
+}
+
+/**
+ * The transaction as text: per trace (root first, then linked traces by start) a header and a
+ * waterfall of its spans in tree order, each bar on one time axis shared by every trace, with
+ * `↪ links to` / `↩ linked from` lines naming the trace (short id and [number]) at the other end.
+ */
+export function renderTerminal(transaction: Transaction, options: TerminalOptions = {}): string {
+  const waterfall = buildWaterfall(transaction);
+  const width = Math.max(60, Math.floor(options.width ?? process.stdout.columns ?? 120));
+  const color = options.color ?? defaultColor();
+  const paint = (style: Style, text: string) => (color && text ? styleText(style, text, { validateStream: false }) : text);
+  const serviceStyle = (service: string) => SERVICE_COLORS[waterfall.services.indexOf(service) % SERVICE_COLORS.length];
+
+  const rows = waterfall.traces.flatMap((trace) => trace.rows);
+  const serviceWidth = clamp(Math.max(0, ...rows.map((row) => row.span.service.length)), 7, 20);
+  const maxIndent = (depth: number) => Math.min(depth, 12) * INDENT;
+  let nameWidth = clamp(Math.max(0, ...rows.map((row) => maxIndent(row.depth) + row.span.name.length)), 16, Math.max(16, Math.min(56, Math.floor(width * 0.36))));
+  const fixed = () => serviceWidth + nameWidth + KIND_WIDTH + DURATION_WIDTH + MARK_WIDTH + 5;
+  if (width - fixed() < 16) nameWidth = Math.max(16, nameWidth - (16 - (width - fixed())));
+  const barWidth = Math.max(8, width - fixed());
+  const barColumn = serviceWidth + nameWidth + KIND_WIDTH + 3;
+
+  const out: string[] = [];
+  const total = waterfall.endMicros - waterfall.startMicros;
+  out.push(
+    paint('bold', cut(`Transaction ${waterfall.rootTraceId}`, width)),
+    cut(`${waterfall.traces.length} trace${waterfall.traces.length === 1 ? '' : 's'} · ${waterfall.spanCount} spans · ${formatMs(total)} · services: ${clean(waterfall.services.join(', '))}`, width),
+  );
+
+  const bar = (row: WaterfallRow) => {
+    const { offset, length } = axisPosition(waterfall, row.span);
+    const from = Math.min(barWidth - 1, Math.floor(offset * barWidth));
+    const size = clamp(Math.round(length * barWidth), 1, barWidth - from);
+    const filled = '█'.repeat(size);
+    return ' '.repeat(from) + paint(row.span.error ? 'red' : serviceStyle(row.span.service), filled) + ' '.repeat(barWidth - from - size);
+  };
+
+  const ruler = () => {
+    const left = '0 ms';
+    const right = formatMs(total);
+    const middle = formatMs(total / 2);
+    const line = [...' '.repeat(barWidth)];
+    const place = (text: string, at: number) => [...text].forEach((ch, i) => at + i < barWidth && at + i >= 0 && (line[at + i] = ch));
+    place(left, 0);
+    if (barWidth >= left.length + middle.length + right.length + 4) place(middle, Math.floor(barWidth / 2 - middle.length / 2));
+    place(right, barWidth - right.length);
+    return paint('dim', `${' '.repeat(barColumn)}│${line.join('')}│`);
+  };
+
+  const traceSection = (trace: WaterfallTrace) => {
+    out.push('');
+    const title = `━━ [${trace.number}] trace ${trace.traceId}${trace.isRoot ? ' (root)' : ' (linked)'} `;
+    out.push(paint('bold', title + '━'.repeat(Math.max(2, width - [...title].length))));
+    out.push(
+      cut(
+        `   ${trace.rows.length} span${trace.rows.length === 1 ? '' : 's'} · services: ${clean(trace.services.join(', '))} · starts at +${formatMs(trace.startMicros - waterfall.startMicros)}, lasts ${formatMs(trace.endMicros - trace.startMicros)}`,
+        width,
+      ),
+    );
+    out.push(ruler());
+    for (const row of trace.rows) {
+      const { span } = row;
+      const indent = ' '.repeat(maxIndent(row.depth));
+      const service = paint(serviceStyle(span.service), fit(clean(span.service), serviceWidth));
+      const name = fit(indent + clean(span.name), nameWidth);
+      const kind = paint('dim', fit(span.kind, KIND_WIDTH));
+      const duration = formatMs(span.durationMicros).padStart(DURATION_WIDTH);
+      const mark = span.error ? paint('red', ' ✗') : '  ';
+      out.push(`${service} ${span.error ? paint('red', name) : name} ${kind} │${bar(row)}│${duration}${mark}`);
+      const notePrefix = ' '.repeat(serviceWidth + 1) + indent + '  ';
+      const note = (style: Style, text: string) => out.push(notePrefix + paint(style, cut(clean(text), Math.max(20, width - notePrefix.length))));
+      if (span.error) note('red', `✗ ${span.errorMessage ?? 'error'}`);
+      for (const end of row.linksTo) note('blue', `↪ links to ${describeLinkEnd(end, trace.traceId)}`);
+      for (const end of row.linkedFrom) note('blue', `↩ linked from ${describeLinkEnd(end, trace.traceId)}`);
+    }
+  };
+  waterfall.traces.forEach(traceSection);
+  return out.map((line) => line.trimEnd()).join('\n') + '\n';
+}
