@@ -92,7 +92,8 @@ async function demo(options: DemoOptions): Promise<void> {
     return;
   }
   console.log('\nThe stack and services stay up for you to explore. Ctrl-C stops what the demo started (--keep-running leaves it).');
-  await new Promise(() => undefined);
+  // A pending promise alone would let Node exit: a timer keeps the process (and its Ctrl-C handler) alive.
+  setInterval(() => undefined, 60_000);
 }
 
 async function stopLeftRunning(output: string): Promise<void> {
