@@ -1,9 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { join } from 'node:path';
+import { spawnBuiltService } from '../../tools/built-service';
 import { eventually } from './eventually';
-
-const ROOT = join(__dirname, '..', '..');
 
 export type ServiceName = 'user-service' | 'order-service' | 'payment-service';
 export const SERVICE_NAMES: ServiceName[] = ['user-service', 'order-service', 'payment-service'];
@@ -33,8 +31,7 @@ export interface RunningServices {
  */
 export function launchService(name: ServiceName, env: Record<string, string> = {}): RunningService {
   const port = Number(env.PORT ?? TEST_PORTS[name]);
-  const child = spawn(join(ROOT, 'tools', 'node-with-telemetry'), ['--enable-source-maps', join(ROOT, 'dist', 'apps', name, 'src', 'main.js')], {
-    cwd: ROOT,
+  const child = spawnBuiltService(name, {
     env: {
       ...process.env,
       OTEL_SERVICE_NAME: name,

@@ -1,18 +1,16 @@
 import { randomUUID } from 'node:crypto';
+import { newTraceparent } from '../../tools/demo/shop-api';
 import { eventually } from './eventually';
 import type { RunningServices } from './services';
+
+// The specs start traces the way the demo does.
+export { newTraceparent };
 
 export interface HttpResult<T = Record<string, unknown>> {
   status: number;
   headers: Headers;
   body: T;
   traceId?: string;
-}
-
-/** A fresh W3C traceparent: the request's server span joins this trace, so the test knows the trace id up front. */
-export function newTraceparent(): { traceparent: string; traceId: string } {
-  const traceId = randomUUID().replace(/-/g, '');
-  return { traceparent: `00-${traceId}-${randomUUID().replace(/-/g, '').slice(0, 16)}-01`, traceId };
 }
 
 async function call<T>(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpResult<T>> {

@@ -38,7 +38,7 @@ describe('the HTML trace view of a real transaction, in headless Chromium', () =
   const started = Date.now();
 
   beforeAll(async () => {
-    ensureChromium();
+    await ensureChromium();
     transaction = await fetchTransaction(await recentTransactionTraceId(), { jaegerUrl: endpoints.jaeger });
     dir = mkdtempSync(join(tmpdir(), 'trace-view-e2e-'));
     const file = join(dir, 'transaction.html');

@@ -1,13 +1,15 @@
 import { writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { styleText } from 'node:util';
+import { loadManifest } from '../../infra/stack/src/manifest';
 import { renderHtml, renderTerminal, type Transaction } from '../trace-view';
 import type { DemoStep } from './scenario';
 import { REPO_ROOT, SERVICES } from './service-processes';
 
-const JAEGER = 'http://127.0.0.1:16686';
-const LOKI = 'http://127.0.0.1:3100';
-const PROMETHEUS = 'http://127.0.0.1:9090';
+const { ports } = loadManifest();
+const JAEGER = `http://127.0.0.1:${ports.JAEGER_QUERY_PORT}`;
+const LOKI = `http://127.0.0.1:${ports.LOKI_HTTP_PORT}`;
+const PROMETHEUS = `http://127.0.0.1:${ports.PROMETHEUS_PORT}`;
 
 const color = process.stdout.isTTY === true;
 const bold = (text: string) => (color ? styleText('bold', text) : text);

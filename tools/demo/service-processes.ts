@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawnBuiltService } from '../built-service';
 import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -42,12 +42,7 @@ export async function startService(name: ServiceName, outputDir: string, env: Re
   mkdirSync(join(outputDir, 'logs'), { recursive: true });
   const log = join(outputDir, 'logs', `${name}.log`);
   const out = openSync(log, 'a');
-  const child = spawn(join(REPO_ROOT, 'tools', 'node-with-telemetry'), ['--enable-source-maps', join(REPO_ROOT, 'dist', 'apps', name, 'src', 'main.js')], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', out, out],
-    detached: true,
-  });
+  const child = spawnBuiltService(name, { env: { ...process.env, ...env }, stdio: ['ignore', out, out], detached: true });
   child.unref();
   const deadline = Date.now() + timeoutSeconds * 1000;
   while (Date.now() < deadline) {

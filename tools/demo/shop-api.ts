@@ -16,11 +16,17 @@ export interface Order {
   cancelReason: string | null;
 }
 
-async function call<T>(method: string, url: string, body?: unknown): Promise<Traced<T>> {
+/** A fresh sampled W3C traceparent: the request's server span joins this trace, so its id is known up front. */
+export function newTraceparent(): { traceparent: string; traceId: string } {
   const traceId = randomBytes(16).toString('hex');
+  return { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01`, traceId };
+}
+
+async function call<T>(method: string, url: string, body?: unknown): Promise<Traced<T>> {
+  const { traceparent, traceId } = newTraceparent();
   const response = await fetch(url, {
     method,
-    headers: { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: { traceparent, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 // Relative, not '@tracehop/contracts': the CLI runs under tsx and Jest alike, with no path mapping to rely on.
 import { CURRENCIES, TOPICS, type Currency, type Topic } from '../../libs/contracts/src';
+import { loadManifest } from '../../infra/stack/src/manifest';
 
 /** Short names for the topics, as the services' docs speak of them (`order-created`), mapped to the versioned topic. */
 export const TOPIC_ALIASES: Record<string, Topic> = Object.fromEntries(
@@ -59,7 +60,7 @@ export interface ProduceOptions {
   loadMode: boolean;
 }
 
-export const DEFAULT_BROKERS = '127.0.0.1:9092';
+export const DEFAULT_BROKERS = `127.0.0.1:${loadManifest().ports.KAFKA_PORT}`;
 export const DEFAULT_AMOUNT_MINOR = 1000;
 /** order-service's own bound for unitPriceMinor: an outside event should not carry what the HTTP API would refuse. */
 export const MAX_AMOUNT_MINOR = 100_000_000;

@@ -1,4 +1,5 @@
 import type { SpanKind, TraceSpan, TransactionTrace } from './types';
+import { loadManifest } from '../../infra/stack/src/manifest';
 
 /** Jaeger's HTTP query API (v1 JSON, which Jaeger v2 still serves at /api/traces). */
 
@@ -35,7 +36,7 @@ export interface JaegerTraceJson {
   processes: Record<string, { serviceName: string; tags?: JaegerKeyValue[] }>;
 }
 
-export const DEFAULT_JAEGER_URL = 'http://127.0.0.1:16686';
+export const DEFAULT_JAEGER_URL = `http://127.0.0.1:${loadManifest().ports.JAEGER_QUERY_PORT}`;
 
 const KINDS: readonly SpanKind[] = ['server', 'client', 'producer', 'consumer', 'internal'];
 /** Tags Jaeger derives from the span's kind and status; they become TraceSpan fields, not attributes. */

@@ -23,7 +23,6 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private timer: NodeJS.Timeout | undefined;
   private tick: Promise<void> | undefined;
   private stopped = false;
-  private pending = 0;
   private readonly failureWarning: RateLimitedWarning;
   private readonly meter = metrics.getMeter('@tracehop/service-kit');
   private readonly published = defineCounter(this.meter, 'tracehop.outbox.published', { description: 'Outbox rows published to Kafka', unit: '{message}' });
@@ -40,9 +39,14 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
     this.failureWarning = new RateLimitedWarning(30_000, (message) => this.logger.warn(message));
+    // Counted when the metric is collected (once per export interval), not on every relay tick;
+    // it keeps working while Kafka is unreachable, which is when the backlog grows.
     this.meter
-      .createObservableGauge('tracehop.outbox.pending', { description: 'Outbox rows not yet published (as of the last relay tick)', unit: '{message}' })
-      .addCallback((result) => result.observe(this.pending));
+      .createObservableGauge('tracehop.outbox.pending', { description: 'Outbox rows not yet published', unit: '{message}' })
+      .addCallback(async (result) => {
+        const count = await this.countPending().catch(() => undefined);
+        if (count !== undefined) result.observe(count);
+      });
   }
 
   onApplicationBootstrap(): void {
@@ -67,19 +71,18 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
 
   /** One tick: publishes up to BATCH_SIZE rows; stops at the first failure. */
   async publishPending(): Promise<number> {
-    const quiet = suppressTracing(ROOT_CONTEXT);
-    const sent = this.kafka.connected ? await this.sendBatch(quiet) : 0;
-    // Counted even while Kafka is unreachable: that is when the backlog grows.
-    await context
-      .with(quiet, async () => {
-        const { count } = await this.db.selectFrom('outbox').select((eb) => eb.fn.countAll<string>().as('count')).where('published_at', 'is', null).executeTakeFirstOrThrow();
-        this.pending = Number(count);
-      })
-      .catch(() => undefined);
-    return sent;
+    return this.kafka.connected ? this.sendBatch() : 0;
   }
 
-  private async sendBatch(quiet: Context): Promise<number> {
+  private countPending(): Promise<number> {
+    return context.with(suppressTracing(ROOT_CONTEXT), async () => {
+      const { count } = await this.db.selectFrom('outbox').select((eb) => eb.fn.countAll<string>().as('count')).where('published_at', 'is', null).executeTakeFirstOrThrow();
+      return Number(count);
+    });
+  }
+
+  private async sendBatch(): Promise<number> {
+    const quiet = suppressTracing(ROOT_CONTEXT);
     let sent = 0;
     let failure: unknown;
     try {
