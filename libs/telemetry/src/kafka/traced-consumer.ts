@@ -3,37 +3,30 @@ import type { Batch, EachBatchHandler, EachBatchPayload, EachMessageHandler, Eac
 import type { RateLimitedWarning } from '../export/rate-limited-warning';
 import { PRODUCED_AT_HEADER, type MessagingMetrics } from '../metrics/messaging-metrics';
 import { placeProcessSpan, type HopMode } from './hop-mode';
+import { messageAttributes, type MessageAttributeOptions } from './message-attributes';
 import { originLinks } from './origin-link';
-import { messageKeyAttribute, type MessageKeyMode } from './message-key';
 import {
   ATTR_MESSAGING_BATCH_MESSAGE_COUNT,
   ATTR_MESSAGING_CLIENT_ID,
   ATTR_MESSAGING_CONSUMER_GROUP_NAME,
   ATTR_MESSAGING_DESTINATION_NAME,
   ATTR_MESSAGING_DESTINATION_PARTITION_ID,
-  ATTR_MESSAGING_KAFKA_MESSAGE_KEY,
-  ATTR_MESSAGING_KAFKA_MESSAGE_TOMBSTONE,
   ATTR_MESSAGING_KAFKA_OFFSET,
-  ATTR_MESSAGING_MESSAGE_ID,
   ATTR_MESSAGING_OPERATION_NAME,
   ATTR_MESSAGING_OPERATION_TYPE,
   ATTR_MESSAGING_SYSTEM,
   ATTR_TRACEHOP_KAFKA_HOP_MODE,
   ATTR_TRACEHOP_PROPAGATION_BROKEN,
   ATTR_TRACEHOP_PROPAGATION_TRACEPARENT_COUNT,
-  MESSAGE_ID_HEADER,
   MESSAGING_SYSTEM_VALUE_KAFKA,
 } from './semconv';
 import { recordFailure } from './span-outcome';
 import { extractTraceContext, headerValues, inspectTraceparent } from './trace-headers';
 
-export interface ConsumerTracing {
+export interface ConsumerTracing extends MessageAttributeOptions {
   tracer: Tracer;
   hopMode: HopMode;
   groupId: string;
-  clientId?: string;
-  messageKey: MessageKeyMode;
-  messageKeySalt: string;
   /** Broken trace headers are worth one warning, not one per message. */
   brokenHeaderWarning: RateLimitedWarning;
   metrics: MessagingMetrics;
@@ -47,17 +40,12 @@ function measured<T>(tracing: ConsumerTracing, topic: string, message: KafkaMess
 
 function processAttributes(tracing: ConsumerTracing, topic: string, partition: number, message: KafkaMessage): Attributes {
   return {
-    [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM_VALUE_KAFKA,
-    [ATTR_MESSAGING_DESTINATION_NAME]: topic,
+    ...messageAttributes(tracing, topic, message),
     [ATTR_MESSAGING_OPERATION_TYPE]: 'process',
     [ATTR_MESSAGING_OPERATION_NAME]: 'process',
     [ATTR_MESSAGING_CONSUMER_GROUP_NAME]: tracing.groupId,
-    [ATTR_MESSAGING_CLIENT_ID]: tracing.clientId,
     [ATTR_MESSAGING_DESTINATION_PARTITION_ID]: String(partition),
     [ATTR_MESSAGING_KAFKA_OFFSET]: Number(message.offset),
-    [ATTR_MESSAGING_KAFKA_MESSAGE_KEY]: messageKeyAttribute(message.key, tracing.messageKey, tracing.messageKeySalt),
-    [ATTR_MESSAGING_KAFKA_MESSAGE_TOMBSTONE]: message.key != null && message.value === null ? true : undefined,
-    [ATTR_MESSAGING_MESSAGE_ID]: headerValues(message.headers, MESSAGE_ID_HEADER)[0],
     [ATTR_TRACEHOP_KAFKA_HOP_MODE]: tracing.hopMode,
   };
 }

@@ -1,30 +1,14 @@
 import { context, diag, SpanKind, trace, type Span, type Tracer } from '@opentelemetry/api';
 import type { Message, ProducerBatch, ProducerRecord, RecordMetadata } from 'kafkajs';
 import { PRODUCED_AT_HEADER } from '../metrics/messaging-metrics';
-import { messageKeyAttribute, type MessageKeyMode } from './message-key';
+import { messageAttributes, type MessageAttributeOptions } from './message-attributes';
 import { originLinks } from './origin-link';
-import {
-  ATTR_MESSAGING_CLIENT_ID,
-  ATTR_MESSAGING_DESTINATION_NAME,
-  ATTR_MESSAGING_DESTINATION_PARTITION_ID,
-  ATTR_MESSAGING_KAFKA_MESSAGE_KEY,
-  ATTR_MESSAGING_KAFKA_MESSAGE_TOMBSTONE,
-  ATTR_MESSAGING_KAFKA_OFFSET,
-  ATTR_MESSAGING_MESSAGE_ID,
-  ATTR_MESSAGING_OPERATION_NAME,
-  ATTR_MESSAGING_OPERATION_TYPE,
-  ATTR_MESSAGING_SYSTEM,
-  MESSAGE_ID_HEADER,
-  MESSAGING_SYSTEM_VALUE_KAFKA,
-} from './semconv';
+import { ATTR_MESSAGING_DESTINATION_PARTITION_ID, ATTR_MESSAGING_KAFKA_OFFSET, ATTR_MESSAGING_OPERATION_NAME, ATTR_MESSAGING_OPERATION_TYPE } from './semconv';
 import { recordFailure } from './span-outcome';
-import { headerValues, withTraceHeaders } from './trace-headers';
+import { withTraceHeaders } from './trace-headers';
 
-export interface ProducerTracing {
+export interface ProducerTracing extends MessageAttributeOptions {
   tracer: Tracer;
-  clientId?: string;
-  messageKey: MessageKeyMode;
-  messageKeySalt: string;
 }
 
 interface SentMessage {
@@ -37,15 +21,10 @@ function startSendSpan(tracing: ProducerTracing, topic: string, message: Message
   return tracing.tracer.startSpan(`send ${topic}`, {
     kind: SpanKind.PRODUCER,
     attributes: {
-      [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM_VALUE_KAFKA,
-      [ATTR_MESSAGING_DESTINATION_NAME]: topic,
+      ...messageAttributes(tracing, topic, message),
       [ATTR_MESSAGING_OPERATION_TYPE]: 'send',
       [ATTR_MESSAGING_OPERATION_NAME]: 'send',
-      [ATTR_MESSAGING_CLIENT_ID]: tracing.clientId,
       [ATTR_MESSAGING_DESTINATION_PARTITION_ID]: message.partition === undefined ? undefined : String(message.partition),
-      [ATTR_MESSAGING_KAFKA_MESSAGE_KEY]: messageKeyAttribute(message.key, tracing.messageKey, tracing.messageKeySalt),
-      [ATTR_MESSAGING_KAFKA_MESSAGE_TOMBSTONE]: message.key != null && message.value === null ? true : undefined,
-      [ATTR_MESSAGING_MESSAGE_ID]: headerValues(message.headers, MESSAGE_ID_HEADER)[0],
     },
     links: originLinks(message.headers),
   });

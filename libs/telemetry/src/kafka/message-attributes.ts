@@ -1,0 +1,36 @@
+import type { Attributes } from '@opentelemetry/api';
+import { messageKeyAttribute, type MessageKeyMode } from './message-key';
+import {
+  ATTR_MESSAGING_CLIENT_ID,
+  ATTR_MESSAGING_DESTINATION_NAME,
+  ATTR_MESSAGING_KAFKA_MESSAGE_KEY,
+  ATTR_MESSAGING_KAFKA_MESSAGE_TOMBSTONE,
+  ATTR_MESSAGING_MESSAGE_ID,
+  ATTR_MESSAGING_SYSTEM,
+  MESSAGE_ID_HEADER,
+  MESSAGING_SYSTEM_VALUE_KAFKA,
+} from './semconv';
+import { headerValues, type KafkaHeaders } from './trace-headers';
+
+/** How a side (producer or consumer) names itself and shows message keys on its spans. */
+export interface MessageAttributeOptions {
+  clientId?: string;
+  messageKey: MessageKeyMode;
+  messageKeySalt: string;
+}
+
+/** The attributes a message's `send` and `process` spans share; each side adds its operation. */
+export function messageAttributes(
+  options: MessageAttributeOptions,
+  topic: string,
+  message: { key?: Buffer | string | null; value: Buffer | string | null; headers?: KafkaHeaders },
+): Attributes {
+  return {
+    [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM_VALUE_KAFKA,
+    [ATTR_MESSAGING_DESTINATION_NAME]: topic,
+    [ATTR_MESSAGING_CLIENT_ID]: options.clientId,
+    [ATTR_MESSAGING_KAFKA_MESSAGE_KEY]: messageKeyAttribute(message.key, options.messageKey, options.messageKeySalt),
+    [ATTR_MESSAGING_KAFKA_MESSAGE_TOMBSTONE]: message.key != null && message.value === null ? true : undefined,
+    [ATTR_MESSAGING_MESSAGE_ID]: headerValues(message.headers, MESSAGE_ID_HEADER)[0],
+  };
+}
