@@ -1,6 +1,6 @@
 // Building blocks every tracehop service shares (see README.md).
 export { ConfigError, parseEnv } from './config/parse-env';
-export { env, loadServiceConfig, SERVICE_CONFIG, serviceEnvSchema } from './config/service-config';
+export { env, loadServiceConfig, SERVICE_CONFIG } from './config/service-config';
 export type { ServiceConfig } from './config/service-config';
 export { createDatabase, DATABASE, isUniqueViolation, migrateToLatest } from './database/database';
 export type { KitTables, OutboxTable, ProcessedEventTable } from './database/kit-tables';
@@ -14,7 +14,7 @@ export { EventConsumers } from './consumer/event-consumers';
 export type { AnyEventHandler, ConsumerGroupSpec, EventHandler } from './consumer/event-handler';
 export { Faults } from './faults/faults';
 export type { FaultDefinition } from './faults/faults';
-export { ProblemException, problemType } from './http/problem';
+export { ProblemException } from './http/problem';
 export type { ProblemDetails } from './http/problem';
 export { uuidParam, validationProblem } from './http/validation';
 export { LOGGER } from './logging';

@@ -21,6 +21,7 @@ export { telemetryOptions } from './options';
 export type { TelemetryOptions } from './options';
 export { createLogger } from './logs/logger';
 export { processBatchMessage } from './kafka/traced-consumer';
+export { recordFailure } from './kafka/span-outcome';
 export { attemptOf, originTraceparent, republish, REPUBLISH_HEADERS } from './kafka/republish';
 export type { ConsumedRecord } from './kafka/republish';
 export { defineCounter, defineHistogram } from './metrics/instruments';

@@ -19,7 +19,7 @@ export interface PlacedOrder {
   replayed: boolean;
 }
 
-export function orderView(row: Selectable<OrderTable>): OrderView {
+function orderView(row: Selectable<OrderTable>): OrderView {
   return {
     id: row.id,
     userId: row.user_id,

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { SpanStatusCode, trace } from '@opentelemetry/api';
+import { recordFailure } from '@tracehop/telemetry';
 import type { Currency } from '@tracehop/contracts';
 import { Faults, SERVICE_CONFIG } from '@tracehop/service-kit';
 import { sql, type Transaction } from 'kysely';
@@ -21,10 +22,10 @@ export interface ChargeResult {
 }
 
 /** Not an outcome but a wait: the user-registered event that opens the account has not been applied yet. */
-export class AccountNotOpenYet extends Error {}
+class AccountNotOpenYet extends Error {}
 
-export const ATTR_PAYMENT_OUTCOME = 'tracehop.payment.outcome' as const;
-export const ATTR_PAYMENT_CURRENCY = 'tracehop.payment.currency' as const;
+const ATTR_PAYMENT_OUTCOME = 'tracehop.payment.outcome' as const;
+const ATTR_PAYMENT_CURRENCY = 'tracehop.payment.currency' as const;
 
 const tracer = trace.getTracer('payment-service');
 
@@ -50,8 +51,7 @@ export class PaymentProcessor {
         if (result.status !== 'COMPLETED') span.setStatus({ code: SpanStatusCode.ERROR, message: result.reason ?? result.status });
         return result;
       } catch (error) {
-        span.recordException(error as Error);
-        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+        recordFailure(span, error);
         throw error;
       } finally {
         span.end();
@@ -60,6 +60,13 @@ export class PaymentProcessor {
   }
 
   private async decide(trx: Transaction<PaymentDatabase>, charge: Charge): Promise<ChargeResult> {
+    // The account first: a charge waiting for its wallet must not roll the injected faults on every retry.
+    const account = await trx.selectFrom('account_balance').select('user_id').where('user_id', '=', charge.userId).where('currency', '=', charge.currency).executeTakeFirst();
+    if (!account) {
+      // Usually the user-registered event is simply behind; an order for a user who never registers must not wait for ever.
+      if (Date.now() - charge.orderedAt.getTime() < this.config.PAYMENT_ACCOUNT_WAIT_MS) throw new AccountNotOpenYet(`no payment account for user ${charge.userId} yet`);
+      return { status: 'FAILED', reason: 'no payment account' };
+    }
     const latency = this.faults.value('processorLatencyMs');
     if (latency > 0) await sleep(latency);
     if (Math.random() < this.faults.value('processorFailureRate')) return { status: 'FAILED', reason: 'processor error (injected failure)' };
@@ -71,13 +78,6 @@ export class PaymentProcessor {
       .where('balance_minor', '>=', String(charge.amountMinor))
       .returning('balance_minor')
       .executeTakeFirst();
-    if (debited) return { status: 'COMPLETED', reason: null };
-    const account = await trx.selectFrom('account_balance').select('user_id').where('user_id', '=', charge.userId).where('currency', '=', charge.currency).executeTakeFirst();
-    if (!account) {
-      // Usually the user-registered event is simply behind; an order for a user who never registers must not wait for ever.
-      if (Date.now() - charge.orderedAt.getTime() < this.config.PAYMENT_ACCOUNT_WAIT_MS) throw new AccountNotOpenYet(`no payment account for user ${charge.userId} yet`);
-      return { status: 'FAILED', reason: 'no payment account' };
-    }
-    return { status: 'DECLINED', reason: 'insufficient funds' };
+    return debited ? { status: 'COMPLETED', reason: null } : { status: 'DECLINED', reason: 'insufficient funds' };
   }
 }

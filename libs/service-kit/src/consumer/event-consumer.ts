@@ -1,5 +1,5 @@
 import { decodeEvent, deadLetterTopic, PoisonMessageError, type EventEnvelope } from '@tracehop/contracts';
-import { processBatchMessage, RateLimitedWarning, republish, type ConsumedRecord } from '@tracehop/telemetry';
+import { processBatchMessage, RateLimitedWarning, recordFailure, republish, type ConsumedRecord } from '@tracehop/telemetry';
 import { SpanStatusCode, trace, type Counter } from '@opentelemetry/api';
 import retry from 'async-retry';
 import type { Consumer, EachBatchPayload } from 'kafkajs';
@@ -9,6 +9,7 @@ import type { ServiceConfig } from '../config/service-config';
 import type { KitTables } from '../database/kit-tables';
 import type { Faults } from '../faults/faults';
 import type { KafkaClients } from '../kafka/kafka-clients';
+import { retryUntilStopped } from '../kafka/retry-until-stopped';
 import type { AnyEventHandler, ConsumerGroupSpec } from './event-handler';
 
 /** Set on a process span whose record went to a dead-letter topic (docs/telemetry.md). */
@@ -76,9 +77,9 @@ export class EventConsumer {
 
   /** Connects and runs in the background, retrying the connection until Kafka answers. */
   start(): void {
-    this.running = retry(
-      async (bail) => {
-        if (this.stopping) return bail(new Error('stopping'));
+    this.running = retryUntilStopped(
+      () => this.stopping,
+      async () => {
         await this.consumer.connect();
         await this.consumer.subscribe({ topics: this.topics, fromBeginning: true });
         await this.consumer.run(
@@ -90,10 +91,8 @@ export class EventConsumer {
               },
         );
       },
-      { forever: true, minTimeout: 500, maxTimeout: 10_000, onRetry: (error) => this.deps.logger.warn('kafka consumer not started yet; retrying', { group: this.spec.groupId, error: (error as Error).message }) },
-    ).catch((error: Error) => {
-      if (!this.stopping) this.deps.logger.error('kafka consumer gave up', { group: this.spec.groupId, error: error.message });
-    });
+      (error) => this.deps.logger.warn('kafka consumer not started yet; retrying', { group: this.spec.groupId, error: error.message }),
+    );
   }
 
   /** Leaves the group after the records in hand are done (kafkajs waits for running handlers). */
@@ -168,7 +167,7 @@ export class EventConsumer {
         this.deps.logger.info('event already processed; ignoring the repeat', { group: this.spec.groupId, topic: record.topic, event_id: event.eventId });
         return 'duplicate';
       }
-      await handler.handle(event, trx, record);
+      await handler.handle(event, trx);
       return 'applied';
     });
   }
@@ -176,9 +175,12 @@ export class EventConsumer {
   private async deadLetter(record: ConsumedRecord, error: unknown): Promise<void> {
     const target = deadLetterTopic(this.spec.groupId);
     const span = trace.getActiveSpan();
-    span?.recordException(error instanceof Error ? error : String(error));
-    span?.setStatus({ code: SpanStatusCode.ERROR, message: `dead-lettered to ${target}` });
-    span?.setAttributes({ [ATTR_TRACEHOP_DEAD_LETTER_TOPIC]: target, 'error.type': error instanceof Error ? error.name : 'unknown' });
+    if (span) {
+      recordFailure(span, error);
+      // The status says where the record went; the exception event keeps why.
+      span.setStatus({ code: SpanStatusCode.ERROR, message: `dead-lettered to ${target}` });
+      span.setAttribute(ATTR_TRACEHOP_DEAD_LETTER_TOPIC, target);
+    }
     await republish(this.deps.clients.producer, record, target, error);
     this.deps.logger.warn('record sent to the dead-letter topic', {
       group: this.spec.groupId,

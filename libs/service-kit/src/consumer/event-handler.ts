@@ -1,5 +1,4 @@
 import type { EventEnvelope, Topic } from '@tracehop/contracts';
-import type { ConsumedRecord } from '@tracehop/telemetry';
 import type { ClassConstructor } from 'class-transformer';
 import type { Transaction } from 'kysely';
 import type { KitTables } from '../database/kit-tables';
@@ -13,7 +12,7 @@ import type { KitTables } from '../database/kit-tables';
 export interface EventHandler<T extends EventEnvelope, DB extends KitTables = KitTables> {
   readonly topic: Topic;
   readonly event: ClassConstructor<T>;
-  handle(event: T, trx: Transaction<DB>, record: ConsumedRecord): Promise<void>;
+  handle(event: T, trx: Transaction<DB>): Promise<void>;
 }
 
 /** A handler of any event and database, as a group holds them (the decoder guarantees each gets its own type). */

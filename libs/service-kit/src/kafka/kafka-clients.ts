@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import retry from 'async-retry';
 import { Kafka, logLevel, Partitioners, type Admin, type LogEntry, type Producer } from 'kafkajs';
 import type { Logger } from 'winston';
 import { SERVICE_CONFIG, type ServiceConfig } from '../config/service-config';
 import { LOGGER } from '../logging';
+import { retryUntilStopped } from './retry-until-stopped';
 
 const WINSTON_LEVEL: Record<number, string> = { [logLevel.ERROR]: 'error', [logLevel.WARN]: 'warn', [logLevel.INFO]: 'info', [logLevel.DEBUG]: 'debug' };
 
@@ -41,24 +41,17 @@ export class KafkaClients {
 
   /** Creates missing topics (with their partitions) and connects the producer, retrying until it works or the service stops. */
   async start(topics: string[]): Promise<void> {
-    await retry(
-      async (bail) => {
-        if (this.stopping) return bail(new Error('stopping'));
+    await retryUntilStopped(
+      () => this.stopping,
+      async () => {
         await this.admin.connect();
         const existing = new Set(await this.admin.listTopics());
         const missing = topics.filter((topic) => !existing.has(topic));
         if (missing.length) await this.admin.createTopics({ topics: missing.map((topic) => ({ topic, numPartitions: 3 })), waitForLeaders: true });
         await this.producer.connect();
       },
-      {
-        forever: true,
-        minTimeout: 500,
-        maxTimeout: 10_000,
-        onRetry: (error) => this.logger.warn('kafka not reachable yet; retrying', { brokers: this.config.KAFKA_BROKERS.join(','), error: (error as Error).message }),
-      },
-    ).catch((error: Error) => {
-      if (!this.stopping) throw error;
-    });
+      (error) => this.logger.warn('kafka not reachable yet; retrying', { brokers: this.config.KAFKA_BROKERS.join(','), error: error.message }),
+    );
   }
 
   /** For readiness: the broker answers a metadata request within the timeout. */
