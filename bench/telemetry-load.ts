@@ -10,10 +10,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { availableParallelism, totalmem } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { Command } from 'commander';
 import { loadManifest } from '../infra/stack/src/manifest';
+import { down, up } from '../infra/stack/src/stack';
 
 const repo = join(__dirname, '..');
 const ports = loadManifest().ports;
@@ -83,7 +85,7 @@ async function scenario(name: string, env: Record<string, string>, seconds: numb
   const service = await startService(`bench-${name}`, env);
   const before = countSpans ? await agentAcceptedSpans() : 0;
   const memory: { rss: number; heapAfterGc: number }[] = [];
-  const result = await load(seconds, (s) => s % 10 === 0 && void memoryMegabytes().then((m) => memory.push(m)));
+  const result = await load(seconds, (s) => s % 10 === 0 && void memoryMegabytes().then((m) => memory.push(m), () => undefined));
   const served = await stopService(service);
   const spans = countSpans ? (await agentAcceptedSpans()) - before : undefined;
   // The memory probes are requests too, and get server spans.
@@ -93,26 +95,20 @@ async function scenario(name: string, env: Record<string, string>, seconds: numb
   return row;
 }
 
-async function stack(...args: string[]): Promise<void> {
-  await new Promise<void>((resolve, reject) =>
-    spawn('npm', ['run', '--silent', 'stack', '--', ...args], { cwd: repo, stdio: 'inherit' }).once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`stack ${args.join(' ')} failed`)))),
-  );
-}
-
 async function main(): Promise<void> {
   const rows = [];
   rows.push(await scenario('no-telemetry', { OTEL_SDK_DISABLED: 'true' }, options.seconds, false));
   rows.push(await scenario('sdk-default-batching', SDK_DEFAULTS, options.seconds, true));
   rows.push(await scenario('tracehop-batching', {}, options.seconds, true));
-  await stack('down', 'agent');
+  await down(['agent']);
   try {
     rows.push(await scenario('agent-down', {}, options.outageSeconds, false));
   } finally {
-    await stack('up', 'agent');
+    await up(['agent']);
   }
   const out = join(__dirname, 'results', `telemetry-load-${new Date().toISOString().slice(0, 10)}.json`);
-  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), machine: '2 cores, 24 GiB', options, rows }, null, 2));
-  const range = (values: number[]) => `${Math.min(...values)}–${Math.max(...values)}`;
+  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), machine: `${availableParallelism()} cores, ${Math.round(totalmem() / 2 ** 30)} GiB`, options, rows }, null, 2));
+  const range = (values: number[]) => (values.length ? `${Math.min(...values)}–${Math.max(...values)}` : 'n/a');
   console.table(
     rows.map(({ memoryEvery10s, ...r }) => ({
       ...r,

@@ -1,16 +1,17 @@
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { answersOk } from '../../infra/stack/src/components/http-probe';
 import { spawnBuiltService } from '../../tools/built-service';
+import { SERVICES as SERVICE_NAMES, type ServiceName } from '../../tools/demo/service-processes';
 import { eventually } from './eventually';
 
-export type ServiceName = 'user-service' | 'order-service' | 'payment-service';
-export const SERVICE_NAMES: ServiceName[] = ['user-service', 'order-service', 'payment-service'];
+export { SERVICE_NAMES, type ServiceName };
 
 /**
  * Ports the specs run the services on: not the development ports (3001-3003), so a developer's
  * `nest start` instances keep theirs. They share the consumer groups, though: stop them first.
  */
-export const TEST_PORTS: Record<ServiceName, number> = { 'user-service': 3101, 'order-service': 3102, 'payment-service': 3103 };
+const TEST_PORTS: Record<ServiceName, number> = { 'user-service': 3101, 'order-service': 3102, 'payment-service': 3103 };
 
 export interface RunningService {
   name: ServiceName;
@@ -49,11 +50,12 @@ export function launchService(name: ServiceName, env: Record<string, string> = {
 }
 
 export async function waitUntilReady(service: RunningService, seconds = 90): Promise<void> {
-  await eventually(`${service.name} ready`, seconds, async () => {
-    if (service.process.exitCode !== null) throw new Error(`${service.name} exited with ${service.process.exitCode}:\n${service.output().slice(-3000)}`);
-    const response = await fetch(`${service.url}/health/ready`).catch(() => undefined);
-    return response?.status === 200 ? true : undefined;
+  // An exit ends the wait at once (a throw inside the check would only be retried).
+  const state = await eventually(`${service.name} ready`, seconds, async () => {
+    if (service.process.exitCode !== null) return 'exited';
+    return (await answersOk(`${service.url}/health/ready`)) ? 'ready' : undefined;
   });
+  if (state === 'exited') throw new Error(`${service.name} exited with ${service.process.exitCode}:\n${service.output().slice(-3000)}`);
 }
 
 /** SIGTERM, then SIGKILL after 20 s: the services shut down gracefully well within that. */

@@ -1,16 +1,17 @@
+import '../../infra/stack/src/quiet-timer-warning';
 import { Command, Option } from 'commander';
 import { Listr, PRESET_TIMER } from 'listr2';
 import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { repoRoot } from '../../infra/stack/src/paths';
 import { down, statuses, up } from '../../infra/stack/src/stack';
 import { reportStep } from './report';
 import { playScenario } from './scenario';
 import {
   isRunning,
   recordLeftRunning,
-  REPO_ROOT,
   SERVICES,
   startService,
   stopService,
@@ -18,12 +19,6 @@ import {
   type StartedService,
 } from './service-processes';
 import { waitForTransaction } from './wait-for-trace';
-
-// kafkajs (in the stack's readiness probe) warns about negative timers under Node 24: noise here.
-process.removeAllListeners('warning');
-process.on('warning', (warning) => {
-  if (warning.name !== 'TimeoutNegativeWarning') console.warn(warning);
-});
 
 const run = promisify(execFile);
 
@@ -51,7 +46,7 @@ async function bringUp(options: DemoOptions): Promise<void> {
 
   await new Listr(
     [
-      { title: 'Build the services (nest build --all)', task: () => run(join(REPO_ROOT, 'node_modules', '.bin', 'nest'), ['build', '--all'], { cwd: REPO_ROOT }) },
+      { title: 'Build the services (nest build --all)', task: () => run(join(repoRoot, 'node_modules', '.bin', 'nest'), ['build', '--all'], { cwd: repoRoot }) },
       ...SERVICES.map((name) => ({
         title: `Start ${name}`,
         task: async (_: unknown, task: { title: string }) => {
@@ -113,7 +108,7 @@ const program = new Command('demo')
   .addOption(new Option('--hop-mode <mode>', 'how Kafka process spans relate to their producer').choices(['child', 'link', 'child+link']).default('child'))
   .option('--keep-running', 'exit after the scenario, leaving what it started running (npm run demo -- stop)')
   .option('--stop-after', 'stop what the demo started as soon as the scenario is done')
-  .option('--output <dir>', 'where the HTML trace views and service logs go', join(REPO_ROOT, 'demo-output'))
+  .option('--output <dir>', 'where the HTML trace views and service logs go', join(repoRoot, 'demo-output'))
   .action((options: { hopMode: DemoOptions['hopMode']; keepRunning?: boolean; stopAfter?: boolean; output: string }) =>
     demo({ hopMode: options.hopMode, output: options.output, end: options.keepRunning ? 'keep-running' : options.stopAfter ? 'stop' : 'wait' }),
   );

@@ -4,7 +4,8 @@ import { styleText } from 'node:util';
 import { loadManifest } from '../../infra/stack/src/manifest';
 import { renderHtml, renderTerminal, type Transaction } from '../trace-view';
 import type { DemoStep } from './scenario';
-import { REPO_ROOT, SERVICES } from './service-processes';
+import { SERVICES } from './service-processes';
+import { repoRoot } from '../../infra/stack/src/paths';
 
 const { ports } = loadManifest();
 const JAEGER = `http://127.0.0.1:${ports.JAEGER_QUERY_PORT}`;
@@ -34,7 +35,7 @@ export function reportStep(index: number, step: DemoStep, transaction: Transacti
     '',
     bold('Where to look'),
     `  Jaeger API  ${JAEGER}/api/traces/${step.traceId}`,
-    `  Trace view  ${html.startsWith(REPO_ROOT) ? relative(REPO_ROOT, html) : html}   ${dim(`(npm run trace -- ${step.traceId})`)}`,
+    `  Trace view  ${html.startsWith(repoRoot) ? relative(repoRoot, html) : html}   ${dim(`(npm run trace -- ${step.traceId})`)}`,
     `  Loki        ${loki}`,
     dim(`              curl -sG ${LOKI}/loki/api/v1/query_range --data-urlencode 'query=${loki}'`),
     `  Prometheus  ${step.promql}`,

@@ -1,9 +1,10 @@
-import { spawnBuiltService } from '../built-service';
-import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { answersOk } from '../../infra/stack/src/components/http-probe';
+import { startTicks } from '../../infra/stack/src/process-identity';
+import { spawnBuiltService } from '../built-service';
 
-export const REPO_ROOT = join(__dirname, '..', '..');
 export const SERVICES = ['user-service', 'order-service', 'payment-service'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 
@@ -17,20 +18,14 @@ export const SERVICE_URLS: Record<ServiceName, string> = {
 export interface StartedService {
   name: ServiceName;
   pid: number;
+  /** Kernel start time: `demo stop` signals the pid only while it is still this process. */
+  startTicks: string;
   log: string;
-}
-
-async function ready(name: ServiceName): Promise<boolean> {
-  const response = await fetch(`${SERVICE_URLS[name]}/health/ready`).catch(() => undefined);
-  return response?.status === 200;
 }
 
 /** Already serving on its port (a developer's `nest start`, or a demo left running): used as it is. */
 export function isRunning(name: ServiceName): Promise<boolean> {
-  return fetch(`${SERVICE_URLS[name]}/health/live`).then(
-    (response) => response.status === 200,
-    () => false,
-  );
+  return answersOk(`${SERVICE_URLS[name]}/health/live`);
 }
 
 /**
@@ -43,11 +38,12 @@ export async function startService(name: ServiceName, outputDir: string, env: Re
   const log = join(outputDir, 'logs', `${name}.log`);
   const out = openSync(log, 'a');
   const child = spawnBuiltService(name, { env: { ...process.env, ...env }, stdio: ['ignore', out, out], detached: true });
+  closeSync(out); // the child holds its own copy
   child.unref();
   const deadline = Date.now() + timeoutSeconds * 1000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}; see ${log}`);
-    if (await ready(name)) return { name, pid: child.pid!, log };
+    if (await answersOk(`${SERVICE_URLS[name]}/health/ready`)) return { name, pid: child.pid!, startTicks: startTicks(child.pid!) ?? '', log };
     await sleep(500);
   }
   throw new Error(`${name} not ready within ${timeoutSeconds} s; see ${log}`);
@@ -55,14 +51,8 @@ export async function startService(name: ServiceName, outputDir: string, env: Re
 
 /** SIGTERM (graceful: consumers leave their groups, telemetry flushes), SIGKILL after 20 s. */
 export async function stopService(service: StartedService): Promise<void> {
-  const alive = () => {
-    try {
-      process.kill(service.pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
+  // A pid from left-running.json may since belong to another program: only ours is signalled.
+  const alive = () => startTicks(service.pid) === service.startTicks;
   if (!alive()) return;
   process.kill(service.pid, 'SIGTERM');
   for (let waited = 0; waited < 20_000 && alive(); waited += 200) await sleep(200);

@@ -6,19 +6,13 @@
  * Runs with the telemetry preload (see package.json), so kafkajs is instrumented before it loads:
  * OTEL_SERVICE_NAME=demo-producer node --require tsx/cjs --require ./libs/telemetry/src/register.ts tools/produce/cli.ts
  */
+import '../../infra/stack/src/quiet-timer-warning';
 import { Command, Option } from 'commander';
 // The same module file the preload started, so this flushes that SDK (relative: see options.ts).
 import { shutdownTelemetry } from '../../libs/telemetry/src';
 import { parseProduceOptions, ProduceOptionsError, TOPIC_ALIASES, type ProduceOptions, type RawProduceOptions } from './options';
 import { produce, ProducerConnectError } from './producer';
 import { TerminalReport } from './report';
-
-// kafkajs arms timers with negative delays under Node 24, which Node clamps and warns about each
-// time (infra/stack/src/cli.ts drops it too): noise in the output, nothing to act on.
-process.removeAllListeners('warning');
-process.on('warning', (warning) => {
-  if (warning.name !== 'TimeoutNegativeWarning') console.warn(warning);
-});
 
 const EXAMPLES = `
 Topics (alias: topic):${Object.entries(TOPIC_ALIASES)

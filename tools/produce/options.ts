@@ -60,10 +60,10 @@ export interface ProduceOptions {
   loadMode: boolean;
 }
 
-export const DEFAULT_BROKERS = `127.0.0.1:${loadManifest().ports.KAFKA_PORT}`;
-export const DEFAULT_AMOUNT_MINOR = 1000;
+const DEFAULT_BROKERS = `127.0.0.1:${loadManifest().ports.KAFKA_PORT}`;
+const DEFAULT_AMOUNT_MINOR = 1000;
 /** order-service's own bound for unitPriceMinor: an outside event should not carry what the HTTP API would refuse. */
-export const MAX_AMOUNT_MINOR = 100_000_000;
+const MAX_AMOUNT_MINOR = 100_000_000;
 
 /** The flag each field came from, for error messages. */
 const FLAGS: Record<string, string> = {

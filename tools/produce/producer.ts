@@ -12,7 +12,7 @@ import { Kafka, logLevel, Partitioners, type Producer, type RecordMetadata } fro
 import { buildRecord, type OutgoingRecord } from './events';
 import type { ProduceOptions, TraceMode } from './options';
 
-export const CLIENT_ID = 'demo-producer';
+const CLIENT_ID = 'demo-producer';
 
 /** With --rate, sends overlap so a slow acknowledgement does not lower the rate; this bounds how many wait at once. */
 const MAX_IN_FLIGHT = 512;
@@ -82,7 +82,7 @@ export function percentile(sorted: number[], p: number): number {
 const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
 
 /** Counts and latencies of one run. Every latency is kept: a run of a million messages costs a few MB. */
-export class SendStats {
+class SendStats {
   sent = 0;
   failed = 0;
   inFlight = 0;
@@ -192,7 +192,7 @@ export async function sendRecord(producer: Producer, record: OutgoingRecord, mod
   }
 }
 
-export function createProducer(brokers: string[]): Producer {
+function createProducer(brokers: string[]): Producer {
   // kafkajs' own log lines would mix with ours on stdout; its failures reach us as rejected sends.
   const kafka = new Kafka({ clientId: CLIENT_ID, brokers, logLevel: logLevel.NOTHING });
   // The partitioner the services use (Java-compatible murmur2), so a key lands where theirs do.

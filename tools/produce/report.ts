@@ -31,7 +31,7 @@ export function messageLine(outcome: SendOutcome, options: Pick<ProduceOptions, 
 }
 
 /** One-time explanation of what the chosen mode does downstream, so a demo audience knows what to look for. */
-export function modeNotes(options: ProduceOptions): string[] {
+function modeNotes(options: ProduceOptions): string[] {
   const notes: string[] = [];
   if (options.traceMode === 'none') notes.push('--no-traceparent: records carry no trace context; each consumer starts a new trace for them.');
   if (options.traceMode === 'malformed') {
@@ -49,7 +49,7 @@ export function modeNotes(options: ProduceOptions): string[] {
   return notes;
 }
 
-export function progressLine(snapshot: ProgressSnapshot, options: Pick<ProduceOptions, 'count'>): string {
+function progressLine(snapshot: ProgressSnapshot, options: Pick<ProduceOptions, 'count'>): string {
   const of = Number.isFinite(options.count) ? `/${options.count}` : '';
   return `sent ${snapshot.sent}${of}  ${snapshot.ratePerSecond.toFixed(1)}/s  failed ${snapshot.failed}  in flight ${snapshot.inFlight}  ${snapshot.elapsedSeconds.toFixed(1)} s`;
 }

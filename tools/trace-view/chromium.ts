@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 
 const NAMES = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'];
 
-export const CHROMIUM_INSTALL_HINT = 'apt-get install -y --no-install-recommends chromium';
+const CHROMIUM_INSTALL_HINT = 'apt-get install -y --no-install-recommends chromium';
 
 /** The browser on PATH (or $CHROMIUM), or undefined. */
 export function findChromium(): string | undefined {

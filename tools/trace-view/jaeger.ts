@@ -47,7 +47,7 @@ const FIELD_TAGS = new Set(['span.kind', 'error', 'otel.status_code', 'otel.stat
  * a 64-bit trace id in 16 digits, or drop leading zeros).
  */
 export const normalizeTraceId = (id: string): string => id.trim().toLowerCase().padStart(32, '0');
-export const normalizeSpanId = (id: string): string => id.trim().toLowerCase().padStart(16, '0');
+const normalizeSpanId = (id: string): string => id.trim().toLowerCase().padStart(16, '0');
 
 function attributeValue(tag: JaegerKeyValue): string | number | boolean {
   const { value } = tag;
@@ -70,7 +70,7 @@ function errorMessageOf(span: JaegerSpanJson, tags: Map<string, unknown>): strin
 }
 
 /** One Jaeger span as a TraceSpan (service from the trace's processes). */
-export function mapJaegerSpan(span: JaegerSpanJson, processes: JaegerTraceJson['processes']): TraceSpan {
+function mapJaegerSpan(span: JaegerSpanJson, processes: JaegerTraceJson['processes']): TraceSpan {
   const traceId = normalizeTraceId(span.traceID);
   const tags = new Map((span.tags ?? []).map((tag) => [tag.key, tag.value]));
   const rawKind = String(tags.get('span.kind') ?? '').toLowerCase();

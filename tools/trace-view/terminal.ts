@@ -28,7 +28,7 @@ function defaultColor(): boolean {
 }
 
 /** Where a link goes (or comes from), so a reader can find it: `<trace>/<span name> [n] service`. */
-export function describeLinkEnd(end: LinkEnd, fromTraceId: string): string {
+function describeLinkEnd(end: LinkEnd, fromTraceId: string): string {
   if (!end.span) return `${shortId(end.traceId)}/span ${shortId(end.spanId)} (trace not in view)`;
   if (end.traceId === fromTraceId) return `${end.span.name} (this trace, span ${shortId(end.spanId)})`;
   return `${shortId(end.traceId)}/${end.span.name} [${end.traceNumber}] ${end.span.service}`;

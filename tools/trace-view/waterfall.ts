@@ -49,7 +49,7 @@ const key = (traceId: string, spanId: string) => `${traceId}/${spanId}`;
 const byStart = (a: TraceSpan, b: TraceSpan) => a.startMicros - b.startMicros || a.name.localeCompare(b.name) || a.spanId.localeCompare(b.spanId);
 
 /** The root trace first, then the linked traces by their first span's start. */
-export function orderTraces(transaction: Transaction): TransactionTrace[] {
+function orderTraces(transaction: Transaction): TransactionTrace[] {
   const withSpans = transaction.traces.filter((trace) => trace.spans.length > 0);
   const root = withSpans.find((trace) => trace.traceId === transaction.rootTraceId) ?? withSpans[0];
   const first = (trace: TransactionTrace) => Math.min(...trace.spans.map((span) => span.startMicros));

@@ -1,13 +1,7 @@
+import './quiet-timer-warning';
 import { Command, InvalidArgumentError } from 'commander';
 import { components } from './components/index';
 import { down, logs, reset, status, up } from './stack';
-
-// kafkajs (readiness probe) arms timers with negative delays under Node 24; Node clamps them to 1 ms
-// and warns each time. Harmless, and noise in the progress output: drop that one warning.
-process.removeAllListeners('warning');
-process.on('warning', (warning) => {
-  if (warning.name !== 'TimeoutNegativeWarning') console.warn(warning);
-});
 
 const program = new Command('stack')
   .description('The tracehop stack as local processes: Kafka, Postgres, OpenSearch, OTel Collector agent and gateway, Jaeger, Loki, Prometheus')

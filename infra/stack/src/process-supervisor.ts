@@ -4,6 +4,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statS
 import { dirname } from 'node:path';
 import pWaitFor from 'p-wait-for';
 import type { LaunchSpec, StackContext } from './components/component';
+import { startTicks } from './process-identity';
 import { stringEnv } from './process-env';
 
 interface PidRecord {
@@ -13,15 +14,6 @@ interface PidRecord {
   fingerprint: string;
   /** Kernel start time of the process: tells our process from a later one that reuses the pid. */
   startTicks: string;
-}
-
-function startTicks(pid: number): string | undefined {
-  try {
-    // Field 22 of /proc/<pid>/stat; the command name (field 2) may contain spaces, so split after ')'.
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[19];
-  } catch {
-    return undefined;
-  }
 }
 
 function readPidRecord(ctx: StackContext, name: string): PidRecord | undefined {
