@@ -1,35 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { newTraceparent } from '../../tools/demo/shop-api';
+import { newTraceparent, tracedCall as call, type Order } from '../../tools/demo/shop-api';
 import { eventually } from './eventually';
 import type { RunningServices } from './services';
 
-// The specs start traces the way the demo does.
-export { newTraceparent };
-
-export interface HttpResult<T = Record<string, unknown>> {
-  status: number;
-  headers: Headers;
-  body: T;
-  traceId?: string;
-}
-
-async function call<T>(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpResult<T>> {
-  const { traceparent, traceId } = newTraceparent();
-  const response = await fetch(url, {
-    method,
-    headers: { traceparent, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : {}) as T, traceId };
-}
-
-export interface Order {
-  id: string;
-  status: 'PENDING' | 'CONFIRMED' | 'CANCELLED';
-  totalMinor: number;
-  cancelReason: string | null;
-}
+// The specs start traces and call the shop the way the demo does.
+export { newTraceparent, type Order };
 
 /** The shop's HTTP API as a client sees it. Each call starts its own trace (a traceparent we choose). */
 export function shopClient(running: RunningServices) {

@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SERVICE_URLS } from './service-processes';
 
-/** A request the demo makes, under a trace id it chose (its own traceparent), so it can point at the trace. */
+/** An answer to a request made under a trace id we chose (our own traceparent), so we can point at the trace. */
 export interface Traced<T> {
   status: number;
+  headers: Headers;
   body: T;
   traceId: string;
 }
@@ -22,17 +23,23 @@ export function newTraceparent(): { traceparent: string; traceId: string } {
   return { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01`, traceId };
 }
 
-async function call<T>(method: string, url: string, body?: unknown): Promise<Traced<T>> {
+/** One HTTP call in a new trace of its own; a JSON body is sent as JSON, a string as it is. Shared with the e2e specs. */
+export async function tracedCall<T>(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Traced<T>> {
   const { traceparent, traceId } = newTraceparent();
   const response = await fetch(url, {
     method,
-    headers: { traceparent, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
+    headers: { traceparent, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await response.text();
-  const parsed = (text ? JSON.parse(text) : {}) as T;
-  if (response.status >= 400) throw new Error(`${method} ${url} answered ${response.status}: ${text}`);
-  return { status: response.status, body: parsed, traceId };
+  return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : {}) as T, traceId };
+}
+
+/** The demo's calls must succeed: an error answer stops the scenario with what the service said. */
+async function call<T>(method: string, url: string, body?: unknown): Promise<Traced<T>> {
+  const answer = await tracedCall<T>(method, url, body);
+  if (answer.status >= 400) throw new Error(`${method} ${url} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+  return answer;
 }
 
 /** The shop's HTTP API, as the demo's customer uses it. */

@@ -11,8 +11,10 @@ export async function waitForTransaction(traceId: string, complete: (transaction
   let previous = -1;
   let last: Transaction | undefined;
   for (const deadline = Date.now() + seconds * 1000; Date.now() < deadline; await sleep(1500)) {
-    last = await fetchTransaction(traceId).catch(() => undefined);
-    if (last && complete(last)) {
+    const fetched = await fetchTransaction(traceId).catch(() => undefined); // Jaeger busy: ask again
+    if (!fetched) continue;
+    last = fetched;
+    if (complete(last)) {
       if (spanCount(last) === previous) return last;
       previous = spanCount(last);
     }

@@ -3,6 +3,8 @@ export { deadLetterTopic, TOPICS } from './topics';
 export type { Topic } from './topics';
 export { decodeEvent, encodeEvent, fieldErrors, PoisonMessageError } from './event-codec';
 export { EventEnvelope } from './events/event-envelope';
+export { newEvent } from './new-event';
+export type { EventFields } from './new-event';
 export { CURRENCIES, Money } from './events/money';
 export type { Currency } from './events/money';
 export { UserRegisteredV1 } from './events/user-registered';

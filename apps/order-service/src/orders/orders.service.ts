@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { OrderCreatedV1, TOPICS } from '@tracehop/contracts';
+import { newEvent, OrderCreatedV1, TOPICS } from '@tracehop/contracts';
 import { DATABASE, enqueueEvent, isUniqueViolation, LOGGER, ProblemException } from '@tracehop/service-kit';
-import { plainToInstance } from 'class-transformer';
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import type { Logger } from 'winston';
@@ -55,22 +54,23 @@ export class OrdersService {
     await this.users.assertExists(request.userId);
     const id = randomUUID();
     const total = orderTotal(request.items);
+    let placed: Selectable<OrderTable>;
     try {
-      await this.db.transaction().execute(async (trx) => {
-        await trx
+      placed = await this.db.transaction().execute(async (trx) => {
+        const row = await trx
           .insertInto('customer_order')
           .values({ id, user_id: request.userId, status: 'PENDING', currency: request.currency, total_minor: total, lines: JSON.stringify(request.items) })
-          .execute();
+          .returningAll()
+          .executeTakeFirstOrThrow();
         if (idempotencyKey) await trx.insertInto('idempotency_key').values({ key: idempotencyKey, request_hash: fingerprint, order_id: id }).execute();
-        const event = plainToInstance(OrderCreatedV1, {
-          eventId: randomUUID(),
-          occurredAt: new Date().toISOString(),
+        const event = newEvent(OrderCreatedV1, {
           orderId: id,
           userId: request.userId,
           lines: request.items.map((item) => ({ sku: item.sku, quantity: item.quantity, unitPrice: { amountMinor: item.unitPriceMinor, currency: request.currency } })),
           total: { amountMinor: total, currency: request.currency },
         });
         await enqueueEvent(trx, { topic: TOPICS.orderCreated, type: OrderCreatedV1, event, key: id });
+        return row;
       });
     } catch (error) {
       // Two requests with one key at the same time: the loser answers with the winner's order.
@@ -82,7 +82,7 @@ export class OrdersService {
     }
     this.metrics.created.add(1, { currency: request.currency });
     this.logger.info('order placed', { order_id: id, user_id: request.userId, total_minor: total, currency: request.currency });
-    return { order: await this.get(id), replayed: false };
+    return { order: orderView(placed), replayed: false };
   }
 
   async get(id: string): Promise<OrderView> {

@@ -1,9 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { OrderCancelledV1, OrderConfirmedV1, PoisonMessageError, TOPICS } from '@tracehop/contracts';
+import { newEvent, OrderCancelledV1, OrderConfirmedV1, PoisonMessageError, TOPICS } from '@tracehop/contracts';
 import { enqueueEvent, LOGGER } from '@tracehop/service-kit';
-import { plainToInstance } from 'class-transformer';
 import type { Transaction } from 'kysely';
-import { randomUUID } from 'node:crypto';
 import type { Logger } from 'winston';
 import type { OrderDatabase } from '../database/schema';
 import { OrderMetrics } from '../orders/order-metrics';
@@ -30,12 +28,12 @@ export class OrderCompletion {
     const reason = outcome.paid ? null : outcome.reason;
     await trx.updateTable('customer_order').set({ status, completed_at: completedAt, cancel_reason: reason }).where('id', '=', orderId).execute();
     const total = { amountMinor: Number(order.total_minor), currency: order.currency };
-    const common = { eventId: randomUUID(), occurredAt: completedAt.toISOString(), orderId, userId: order.user_id, total };
+    const common = { orderId, userId: order.user_id, total };
     if (outcome.paid) {
-      await enqueueEvent(trx, { topic: TOPICS.orderConfirmed, type: OrderConfirmedV1, event: plainToInstance(OrderConfirmedV1, common), key: orderId });
+      await enqueueEvent(trx, { topic: TOPICS.orderConfirmed, type: OrderConfirmedV1, event: newEvent(OrderConfirmedV1, common, completedAt), key: orderId });
       this.metrics.confirmed.add(1, { currency: order.currency });
     } else {
-      await enqueueEvent(trx, { topic: TOPICS.orderCancelled, type: OrderCancelledV1, event: plainToInstance(OrderCancelledV1, { ...common, reason: outcome.reason }), key: orderId });
+      await enqueueEvent(trx, { topic: TOPICS.orderCancelled, type: OrderCancelledV1, event: newEvent(OrderCancelledV1, { ...common, reason: outcome.reason }, completedAt), key: orderId });
       this.metrics.cancelled.add(1, { currency: order.currency });
     }
     this.metrics.completion.record((completedAt.getTime() - order.created_at.getTime()) / 1000, { status });

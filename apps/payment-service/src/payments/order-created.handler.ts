@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { OrderCreatedV1, PaymentCompletedV1, PaymentFailedV1, TOPICS } from '@tracehop/contracts';
+import { newEvent, OrderCreatedV1, PaymentCompletedV1, PaymentFailedV1, TOPICS } from '@tracehop/contracts';
 import { enqueueEvent, LOGGER, type EventHandler } from '@tracehop/service-kit';
-import { plainToInstance } from 'class-transformer';
 import type { Transaction } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'winston';
@@ -31,11 +30,11 @@ export class OrderCreatedHandler implements EventHandler<OrderCreatedV1, Payment
     const result = await this.processor.charge(trx, { userId: event.userId, amountMinor, currency, orderedAt: new Date(event.occurredAt) });
     const paymentId = randomUUID();
     await trx.insertInto('payment').values({ id: paymentId, order_id: event.orderId, user_id: event.userId, status: result.status, amount_minor: amountMinor, currency, reason: result.reason }).execute();
-    const outcome = { eventId: randomUUID(), occurredAt: new Date().toISOString(), orderId: event.orderId, paymentId, amount: event.total };
+    const outcome = { orderId: event.orderId, paymentId, amount: event.total };
     if (result.status === 'COMPLETED') {
-      await enqueueEvent(trx, { topic: TOPICS.paymentCompleted, type: PaymentCompletedV1, event: plainToInstance(PaymentCompletedV1, outcome), key: event.orderId });
+      await enqueueEvent(trx, { topic: TOPICS.paymentCompleted, type: PaymentCompletedV1, event: newEvent(PaymentCompletedV1, outcome), key: event.orderId });
     } else {
-      await enqueueEvent(trx, { topic: TOPICS.paymentFailed, type: PaymentFailedV1, event: plainToInstance(PaymentFailedV1, { ...outcome, reason: result.reason }), key: event.orderId });
+      await enqueueEvent(trx, { topic: TOPICS.paymentFailed, type: PaymentFailedV1, event: newEvent(PaymentFailedV1, { ...outcome, reason: result.reason }), key: event.orderId });
     }
     this.metrics.payments.add(1, { outcome: result.status.toLowerCase(), currency });
     this.logger.info(`payment ${result.status.toLowerCase()}`, { order_id: event.orderId, payment_id: paymentId, ...(result.reason ? { reason: result.reason } : {}) });

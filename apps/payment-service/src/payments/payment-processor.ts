@@ -16,10 +16,8 @@ export interface Charge {
   orderedAt: Date;
 }
 
-export interface ChargeResult {
-  status: PaymentStatus;
-  reason: string | null;
-}
+/** A completed charge has no reason; a declined or failed one always says why. */
+export type ChargeResult = { status: 'COMPLETED'; reason: null } | { status: Exclude<PaymentStatus, 'COMPLETED'>; reason: string };
 
 /** Not an outcome but a wait: the user-registered event that opens the account has not been applied yet. */
 class AccountNotOpenYet extends Error {}
@@ -48,7 +46,7 @@ export class PaymentProcessor {
       try {
         const result = await this.decide(trx, charge);
         span.setAttribute(ATTR_PAYMENT_OUTCOME, result.status.toLowerCase());
-        if (result.status !== 'COMPLETED') span.setStatus({ code: SpanStatusCode.ERROR, message: result.reason ?? result.status });
+        if (result.status !== 'COMPLETED') span.setStatus({ code: SpanStatusCode.ERROR, message: result.reason });
         return result;
       } catch (error) {
         recordFailure(span, error);
