@@ -65,23 +65,8 @@ const DEFAULT_AMOUNT_MINOR = 1000;
 /** order-service's own bound for unitPriceMinor: an outside event should not carry what the HTTP API would refuse. */
 const MAX_AMOUNT_MINOR = 100_000_000;
 
-/** The flag each field came from, for error messages. */
-const FLAGS: Record<string, string> = {
-  topic: '--topic',
-  count: '--count',
-  rate: '--rate',
-  duration: '--duration',
-  brokers: '--brokers',
-  traceparent: '--traceparent',
-  malformedTraceparent: '--malformed-traceparent',
-  poison: '--poison',
-  userId: '--user-id',
-  orderId: '--order-id',
-  amountMinor: '--amount-minor',
-  currency: '--currency',
-  json: '--json',
-  quiet: '--quiet',
-};
+/** The flag a field came from, for error messages: commander's camelCase name back to kebab-case. */
+const flagOf = (field: string) => `--${field.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
 
 export class ProduceOptionsError extends Error {
   constructor(readonly problems: string[]) {
@@ -189,7 +174,7 @@ export function parseProduceOptions(raw: RawProduceOptions, env: Record<string, 
     const problems = parsed.error.issues.map((issue) => {
       const field = String(issue.path[0] ?? '');
       const given = (raw as Record<string, unknown>)[field];
-      const name = field === 'brokers' && brokersFrom === 'KAFKA_BROKERS' ? 'KAFKA_BROKERS (environment; --brokers overrides it)' : (FLAGS[field] ?? field);
+      const name = field === 'brokers' && brokersFrom === 'KAFKA_BROKERS' ? 'KAFKA_BROKERS (environment; --brokers overrides it)' : flagOf(field);
       const got = typeof given === 'string' ? ` (got "${given}")` : '';
       return `${name}: ${issue.message}${got}`;
     });
