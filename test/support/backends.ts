@@ -37,9 +37,9 @@ export interface JaegerTrace {
   processes: Record<string, { serviceName: string }>;
 }
 
-/** The trace as Jaeger's query API returns it, or undefined while Jaeger does not have it yet. */
+/** The trace as Jaeger stored it (raw: no clock-skew adjustment, see tools/trace-view/jaeger.ts), or undefined while Jaeger does not have it yet. */
 export async function jaegerTrace(traceId: string): Promise<JaegerTrace | undefined> {
-  const { status, body } = await getJson<{ data?: JaegerTrace[] }>(`${endpoints.jaeger}/api/traces/${traceId}`);
+  const { status, body } = await getJson<{ data?: JaegerTrace[] }>(`${endpoints.jaeger}/api/traces/${traceId}?raw=true`);
   return status === 200 ? body.data?.[0] : undefined;
 }
 

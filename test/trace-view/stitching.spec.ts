@@ -148,7 +148,7 @@ describe('fetchTransaction: stitching linked traces from Jaeger', () => {
   it('only the root trace without followLinks', async () => {
     const { client, requests } = fakeJaeger(ALL);
     expect(ids(await stitchTransaction(client, R.traceID, { followLinks: false }))).toEqual([R.traceID]);
-    expect(requests).toEqual([`/api/traces/${R.traceID}`]);
+    expect(requests).toEqual([`/api/traces/${R.traceID}?raw=true`]);
   });
 
   it('fails clearly when the root trace is not in Jaeger, and returns what exists when a linked one is not', async () => {

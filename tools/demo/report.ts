@@ -34,7 +34,7 @@ export function reportStep(index: number, step: DemoStep, transaction: Transacti
     renderTerminal(transaction, { color, width: process.stdout.columns ?? 200 }),
     '',
     bold('Where to look'),
-    `  Jaeger API  ${JAEGER}/api/traces/${step.traceId}`,
+    `  Jaeger API  ${JAEGER}/api/traces/${step.traceId}?raw=true`,
     `  Trace view  ${html.startsWith(repoRoot) ? relative(repoRoot, html) : html}   ${dim(`(npm run trace -- ${step.traceId})`)}`,
     `  Loki        ${loki}`,
     dim(`              curl -sG ${LOKI}/loki/api/v1/query_range --data-urlencode 'query=${loki}'`),

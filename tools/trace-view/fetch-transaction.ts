@@ -114,7 +114,7 @@ async function followLinks(client: JaegerClient, rootTraceId: string, traces: Ma
       for (const span of trace.spans)
         if (walkable(trace, span)) for (const link of span.links) if (!traces.has(link.traceId) && !absent.has(link.traceId)) targets.add(link.traceId);
     const fetched = new Map<string, TransactionTrace | undefined>();
-    await inParallel([...targets], async (id) => void fetched.set(id, pool.traces.get(id) ?? (await client.trace(id))));
+    await inParallel([...targets], async (id) => void fetched.set(id, await client.trace(id)));
     for (const id of targets) {
       const trace = fetched.get(id);
       if (!trace) absent.add(id);
@@ -147,7 +147,8 @@ async function followLinks(client: JaegerClient, rootTraceId: string, traces: Ma
         }),
       );
       if (linksIn) {
-        traces.set(candidate.traceId, candidate);
+        // Searches answer with clock-skew-adjusted spans; the view shows the trace as stored.
+        traces.set(candidate.traceId, (await client.trace(candidate.traceId)) ?? candidate);
         added = true;
       }
     }

@@ -151,16 +151,20 @@ export class JaegerClient {
     return { status: response.status, body };
   }
 
-  /** The trace, or undefined when Jaeger does not have it (yet). */
+  /**
+   * The trace as stored, or undefined when Jaeger does not have it (yet). `raw=true` skips Jaeger's
+   * clock-skew adjustment, which squeezes spans that outlive their parent (every async hop) into the
+   * parent's time window; Jaeger 2.0.0-rc2 applies it regardless of max_clock_skew_adjust (jaeger#6565).
+   */
   async trace(traceId: string): Promise<TransactionTrace | undefined> {
-    const { status, body } = await this.get(`/api/traces/${encodeURIComponent(traceId)}`);
+    const { status, body } = await this.get(`/api/traces/${encodeURIComponent(traceId)}?raw=true`);
     if (status === 404) return undefined;
     if (status !== 200) throw new Error(`Jaeger at ${this.baseUrl} answered ${status} for trace ${traceId}: ${body.errors?.map((e) => e.msg).join('; ') ?? ''}`);
     const [trace] = (body.data as JaegerTraceJson[] | null) ?? [];
     return trace && trace.spans?.length ? mapJaegerTrace(trace) : undefined;
   }
 
-  /** Traces with a span of this service starting in [startMicros, endMicros], at most `limit`. */
+  /** Traces with a span of this service starting in [startMicros, endMicros], at most `limit` (clock-skew adjusted: find with it, read with trace()). */
   async search(service: string, startMicros: number, endMicros: number, limit: number): Promise<TransactionTrace[]> {
     const query = new URLSearchParams({ service, start: String(Math.floor(startMicros)), end: String(Math.ceil(endMicros)), limit: String(limit) });
     const { status, body } = await this.get(`/api/traces?${query}`);
