@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { jaegerTrace } from '../support/backends';
+import { eventually } from '../support/eventually';
 
 const run = promisify(execFile);
 const ROOT = join(__dirname, '..', '..');
@@ -34,7 +35,7 @@ describe('npm run demo', () => {
     for (const text of played.values()) {
       expect(text).toMatch(/trace [0-9a-f]{32}/);
       expect(text).toMatch(/Jaeger API +http:\/\/127\.0\.0\.1:16686\/api\/traces\/[0-9a-f]{32}/);
-      expect(text).toMatch(/Loki +\{service_name=~"user-service\|order-service\|payment-service"\} \| trace_id="[0-9a-f]{32}"/);
+      expect(text).toMatch(/Logs +http:\/\/127\.0\.0\.1:9428\/select\/vmui\/#\/\?query=trace_id%3A%3D%22[0-9a-f]{32}%22/);
       expect(text).toMatch(/Prometheus +\S/);
     }
     expect(played.get('An order that is paid')).toMatch(/CONFIRMED/);
@@ -52,6 +53,24 @@ describe('npm run demo', () => {
     for (const hop of ['POST /orders', 'GET /users/:id', 'send orders.order-created.v1', 'process orders.order-created.v1', 'send payments.payment-completed.v1', 'process payments.payment-completed.v1', 'send orders.order-confirmed.v1', 'process orders.order-confirmed.v1']) {
       expect(paid).toContain(hop);
     }
+  });
+
+  it("the paid order's log link opens VictoriaLogs' UI, and its LogsQL query returns the order's log records", async () => {
+    const paid = steps(output).get('An order that is paid')!;
+    const traceId = /trace ([0-9a-f]{32})/.exec(paid)![1];
+    const link = new URL(/Logs +(\S+)/.exec(paid)![1]);
+    const page = await fetch(new URL(link.pathname, link.origin));
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('UI for VictoriaLogs');
+    // The UI runs the link's query against /select/logsql/query; so does this test.
+    const query = new URLSearchParams(link.hash.slice(link.hash.indexOf('?'))).get('query')!;
+    expect(query).toBe(`trace_id:="${traceId}"`);
+    const records = await eventually('the order in VictoriaLogs', 30, async () => {
+      const response = await fetch(`${link.origin}/select/logsql/query`, { method: 'POST', body: new URLSearchParams({ query }) });
+      const lines = (await response.text()).split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, string>);
+      return lines.some((r) => r._msg === 'payment completed') ? lines : undefined;
+    });
+    expect(new Set(records.map((r) => r['service.name']))).toEqual(new Set(['order-service', 'payment-service', 'user-service']));
   });
 
   it('writes an HTML trace view per step and stops what it started', async () => {

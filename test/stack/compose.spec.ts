@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse as parseEnv } from 'dotenv';
 import { parse } from 'yaml';
+import { victoriaLogsFlags } from '../../infra/stack/src/components/victorialogs-flags';
 import { loadManifest } from '../../infra/stack/src/manifest';
 import { loadOrderServiceConfig } from '../../apps/order-service/src/config';
 import { loadPaymentServiceConfig } from '../../apps/payment-service/src/config';
@@ -19,6 +20,7 @@ const env = parseEnv(read('infra/compose/.env'));
 
 interface Service {
   image?: string;
+  command?: string[];
   profiles?: string[];
   environment?: Record<string, string>;
   volumes?: string[];
@@ -44,7 +46,6 @@ describe('infra/compose', () => {
     ['agent', 'infra/collector/agent.yaml'],
     ['gateway', 'infra/collector/gateway.yaml'],
     ['jaeger', 'infra/jaeger/jaeger.yaml'],
-    ['loki', 'infra/loki/loki.yaml'],
   ])('%s mounts %s verbatim and sets every variable it needs, and only those', (name, file) => {
     const service = services[name];
     const mounted = (service.volumes ?? []).map((v) => resolve(composeDir, v.split(':')[0]));
@@ -73,10 +74,15 @@ describe('infra/compose', () => {
     const c = manifest.components;
     expect(env.COLLECTOR_VERSION).toBe(c.collector.version);
     expect(c.search.version.startsWith(`${env.OPENSEARCH_VERSION}.`)).toBe(true);
-    expect(`v${env.LOKI_VERSION}`).toBe(c.loki.version);
+    expect(env.VICTORIALOGS_VERSION).toBe(c.victorialogs.version);
+    expect(services.victorialogs.image).toBe('victoriametrics/victoria-logs:${VICTORIALOGS_VERSION}');
     expect(env.PROMETHEUS_VERSION.startsWith(`v${c.prometheus.version}.`)).toBe(true);
     expect(env.POSTGRES_VERSION).toBe(c.postgres.version);
     expect(c.jaeger.source).toContain(`Jaeger v${env.JAEGER_IMAGE_VERSION}`);
+  });
+
+  it('runs VictoriaLogs with the native stack\'s flags (retention included), listening inside its container', () => {
+    expect(services.victorialogs.command).toEqual(victoriaLogsFlags(':9428', '/victoria-logs-data'));
   });
 
   it('creates the same databases and scrapes the same jobs', () => {
@@ -86,14 +92,24 @@ describe('infra/compose', () => {
     expect(jobs('infra/compose/prometheus/prometheus.yml')).toEqual(jobs('infra/prometheus/prometheus.yml'));
   });
 
-  it('provisions Grafana with Prometheus, Jaeger and Loki, linked trace ↔ logs', () => {
+  it('provisions Grafana with Prometheus, Jaeger and VictoriaLogs, linked trace ↔ logs', () => {
     const { datasources } = parse(read('infra/compose/grafana/provisioning/datasources/datasources.yaml')) as {
-      datasources: { uid: string; jsonData?: Record<string, unknown> }[];
+      datasources: { uid: string; type: string; jsonData?: Record<string, unknown> }[];
     };
     const byUid = Object.fromEntries(datasources.map((d) => [d.uid, d]));
-    expect(Object.keys(byUid).sort()).toEqual(['jaeger', 'loki', 'prometheus']);
-    expect(byUid.jaeger.jsonData?.tracesToLogsV2).toMatchObject({ datasourceUid: 'loki' });
-    expect(byUid.loki.jsonData?.derivedFields).toEqual([expect.objectContaining({ datasourceUid: 'jaeger' })]);
+    expect(Object.keys(byUid).sort()).toEqual(['jaeger', 'prometheus', 'victorialogs']);
+    // The VictoriaLogs data source is a plugin: Grafana installs the very type provisioned, at a pinned version.
+    const preinstall = (services.grafana.environment?.GF_PLUGINS_PREINSTALL_SYNC ?? '').replace(/\$\{(\w+)\}/g, (_, name: string) => env[name] ?? '');
+    expect(preinstall.split(',')).toContainEqual(expect.stringMatching(new RegExp(`^${byUid.victorialogs.type}@\\d+\\.\\d+\\.\\d+$`)));
+    // $$ is how a provisioning file writes a literal $ (Grafana expands $VAR there).
+    expect(byUid.jaeger.jsonData?.tracesToLogsV2).toMatchObject({
+      datasourceUid: 'victorialogs',
+      customQuery: true,
+      query: expect.stringContaining('trace_id:="$${__span.traceId}"'),
+    });
+    expect(byUid.victorialogs.jsonData?.derivedFields).toEqual([
+      expect.objectContaining({ matcherType: 'label', matcherRegex: 'trace_id', datasourceUid: 'jaeger', url: '$${__value.raw}' }),
+    ]);
   });
 
   it('runs the three services (profile "services") with environments their own config accepts, on their default ports', () => {

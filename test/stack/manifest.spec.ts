@@ -18,7 +18,6 @@ describe('native manifest: the one place versions and ports are pinned', () => {
     for (const module of modules) expect(module).toMatch(new RegExp(` v${manifest.components.collector.version.replace(/\./g, '\\.')}$`));
 
     expect(read('infra/native/jaeger/go.mod')).toContain(`github.com/jaegertracing/jaeger ${manifest.components.jaeger.version}`);
-    expect(read('infra/native/loki/go.mod')).toContain(`github.com/grafana/loki/v3 ${manifest.components.loki.version}`);
     expect(read('infra/native/kafka/pom.xml')).toContain(`<kafka.version>${manifest.components.kafka.version}</kafka.version>`);
     expect(read('infra/native/search/pom.xml')).toContain(`<opensearch.runner.version>${manifest.components.search.version}</opensearch.runner.version>`);
   });
@@ -28,13 +27,15 @@ describe('native manifest: the one place versions and ports are pinned', () => {
     expect([...claimed].sort()).toEqual(Object.keys(manifest.ports).sort());
   });
 
-  it.each(['infra/collector/agent.yaml', 'infra/collector/gateway.yaml', 'infra/jaeger/jaeger.yaml', 'infra/loki/loki.yaml'])(
+  it.each(['infra/collector/agent.yaml', 'infra/collector/gateway.yaml', 'infra/jaeger/jaeger.yaml'])(
     '%s: every default address equals what the native stack passes for it',
     (file) => {
       const env = stackEnv(manifest, stackPaths({ TRACEHOP_STATE_DIR: '/state', TRACEHOP_CACHE_DIR: '/cache' }), {
         gatewayTokenFile: '/token',
         gatewayCert: '/cert',
         gatewayKey: '/key',
+        postgresPasswordFile: '/postgres-password',
+        pgpassFile: '/pgpass',
       });
       // Address defaults only: tuning defaults (sampling, environment name) are not the stack's to pass.
       const defaults = [...read(file).matchAll(/\$\{(?:env:)?([A-Z_]+):-([^}]+)\}/g)].filter(([, , value]) => value.includes('127.0.0.1'));
@@ -46,7 +47,7 @@ describe('native manifest: the one place versions and ports are pinned', () => {
   );
 
   it('every config listens on loopback unless told otherwise', () => {
-    for (const file of ['infra/collector/agent.yaml', 'infra/collector/gateway.yaml', 'infra/jaeger/jaeger.yaml', 'infra/loki/loki.yaml']) {
+    for (const file of ['infra/collector/agent.yaml', 'infra/collector/gateway.yaml', 'infra/jaeger/jaeger.yaml']) {
       expect(read(file)).not.toMatch(/0\.0\.0\.0/);
     }
   });

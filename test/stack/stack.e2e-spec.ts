@@ -4,8 +4,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
+import { connectionConfig } from '../../libs/service-kit/src/database/connection-config';
 import { loadManifest } from '../../infra/stack/src/manifest';
-import { endpoints, jaegerTrace, lokiLogsForTrace, prometheusQuery, storedSpans } from '../support/backends';
+import { endpoints, jaegerTrace, logsForTrace, prometheusQuery, storedSpans } from '../support/backends';
 import { eventually } from '../support/eventually';
 import { probePii, sendProbe, type ProbeResult } from '../support/otlp-probe';
 import { withTopics } from '../support/kafka-topics';
@@ -48,7 +49,7 @@ describe('native stack', () => {
   });
 
   it('reports every component healthy with its endpoints', () => {
-    expect(statuses.map((s) => s.name).sort()).toEqual(['agent', 'gateway', 'jaeger', 'kafka', 'loki', 'postgres', 'prometheus', 'search']);
+    expect(statuses.map((s) => s.name).sort()).toEqual(['agent', 'gateway', 'jaeger', 'kafka', 'postgres', 'prometheus', 'search', 'victorialogs']);
     for (const status of statuses) {
       expect({ name: status.name, state: status.state }).toEqual({ name: status.name, state: 'healthy' });
       expect(status.endpoints.length).toBeGreaterThan(0);
@@ -88,8 +89,14 @@ describe('native stack', () => {
     });
   });
 
-  it.each(manifest.databases)('Postgres: a SQL round trip in the %s database', async (database) => {
-    const db = new Client({ host: '127.0.0.1', port: endpoints.postgresPort, user: 'postgres', database });
+  it('Postgres: refuses a connection without the generated password', async () => {
+    const db = new Client({ host: '127.0.0.1', port: endpoints.postgresPort, user: 'postgres', database: 'postgres', password: 'not-the-password' });
+    await expect(db.connect()).rejects.toThrow(/password authentication failed/);
+    await db.end().catch(() => undefined);
+  });
+
+  it.each(manifest.databases)('Postgres: a SQL round trip in the %s database (password from PGPASSFILE)', async (database) => {
+    const db = new Client(connectionConfig(`postgres://postgres@127.0.0.1:${endpoints.postgresPort}/${database}`));
     await db.connect();
     try {
       await db.query('create temporary table probe (id serial primary key, note text not null)');
@@ -127,17 +134,17 @@ describe('native stack', () => {
       expect(docs.map((d) => d.operationName)).toContain('probe stack');
     });
 
-    it('puts the log record in Loki, findable by its trace_id, with span_id and PII redacted', async () => {
-      const entries = await eventually('log in Loki', 20, async () => {
-        const found = await lokiLogsForTrace(probe.serviceName, probe.traceId);
+    it('puts the log record in VictoriaLogs, found by its trace_id through LogsQL within 10 s, with span_id and PII redacted', async () => {
+      const entries = await eventually('log in VictoriaLogs', 10, async () => {
+        const found = await logsForTrace(probe.serviceName, probe.traceId);
         return found.length > 0 ? found : undefined;
       });
       expect(entries).toHaveLength(1);
-      expect(entries[0].metadata.span_id).toBe(probe.spanId);
-      expect(entries[0].line).toContain(`probe ${probe.probeId}`);
-      expect(entries[0].line).not.toContain(probePii.email);
-      expect(entries[0].line).not.toContain(probePii.card);
-      expect(entries[0].line).toContain('[REDACTED_EMAIL]');
+      expect(entries[0].fields.span_id).toBe(probe.spanId);
+      expect(entries[0].message).toContain(`probe ${probe.probeId}`);
+      expect(JSON.stringify(entries[0])).not.toContain(probePii.email);
+      expect(JSON.stringify(entries[0])).not.toContain(probePii.card);
+      expect(entries[0].message).toContain('[REDACTED_EMAIL]');
     });
 
     it('exposes the metric point through Prometheus', async () => {

@@ -9,7 +9,7 @@ export const endpoints = {
   kafka: `127.0.0.1:${ports.KAFKA_PORT}`,
   postgresPort: ports.POSTGRES_PORT,
   jaeger: local('JAEGER_QUERY_PORT'),
-  loki: local('LOKI_HTTP_PORT'),
+  victorialogs: local('VICTORIALOGS_HTTP_PORT'),
   prometheus: local('PROMETHEUS_PORT'),
   search: local('SEARCH_PORT'),
 };
@@ -37,24 +37,36 @@ export interface JaegerTrace {
   processes: Record<string, { serviceName: string }>;
 }
 
-/** The trace as Jaeger stored it (raw: no clock-skew adjustment, see tools/trace-view/jaeger.ts), or undefined while Jaeger does not have it yet. */
-export async function jaegerTrace(traceId: string): Promise<JaegerTrace | undefined> {
-  const { status, body } = await getJson<{ data?: JaegerTrace[] }>(`${endpoints.jaeger}/api/traces/${traceId}?raw=true`);
+/**
+ * The trace as Jaeger stored it (`raw`, the default here: no adjuster may touch it, see
+ * tools/trace-view/jaeger.ts), or as Jaeger's UI reads it (`raw: false`); undefined while Jaeger
+ * does not have it yet.
+ */
+export async function jaegerTrace(traceId: string, { raw = true } = {}): Promise<JaegerTrace | undefined> {
+  const { status, body } = await getJson<{ data?: JaegerTrace[] }>(`${endpoints.jaeger}/api/traces/${traceId}${raw ? '?raw=true' : ''}`);
   return status === 200 ? body.data?.[0] : undefined;
 }
 
-export interface LokiEntry {
-  line: string;
-  metadata: Record<string, string>;
+export interface LogEntry {
+  /** The record's body. */
+  message: string;
+  /** Every other field VictoriaLogs stored: trace_id, span_id, severity, resource and log attributes. */
+  fields: Record<string, string>;
 }
 
-/** Log lines of a service whose structured metadata carries this trace id. */
-export async function lokiLogsForTrace(serviceName: string, traceId: string): Promise<LokiEntry[]> {
-  const query = `{service_name="${serviceName}"} | trace_id="${traceId}"`;
-  const start = (Date.now() - 15 * 60_000) * 1e6;
-  const url = `${endpoints.loki}/loki/api/v1/query_range?query=${encodeURIComponent(query)}&start=${start}&limit=100`;
-  const { body } = await getJson<{ data?: { result?: { stream: Record<string, string>; values: [string, string][] }[] } }>(url);
-  return (body.data?.result ?? []).flatMap((stream) => stream.values.map(([, line]) => ({ line, metadata: stream.stream })));
+/** Log records of a service that carry this trace id, from VictoriaLogs' LogsQL API. */
+export async function logsForTrace(serviceName: string, traceId: string): Promise<LogEntry[]> {
+  const query = `service.name:=${JSON.stringify(serviceName)} trace_id:=${JSON.stringify(traceId)}`;
+  const response = await fetch(`${endpoints.victorialogs}/select/logsql/query`, { method: 'POST', body: new URLSearchParams({ query, limit: '1000' }) });
+  if (!response.ok) throw new Error(`VictoriaLogs answered ${response.status}: ${await response.text()}`);
+  // One JSON object per line.
+  return (await response.text())
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const { _msg, ...fields } = JSON.parse(line) as Record<string, string>;
+      return { message: _msg, fields };
+    });
 }
 
 export interface PromSample {

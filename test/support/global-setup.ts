@@ -1,7 +1,14 @@
+import { loadManifest } from '../../infra/stack/src/manifest';
+import { stackPaths } from '../../infra/stack/src/paths';
+import { loadSecrets } from '../../infra/stack/src/secrets';
 import { startKafkaSource } from './kafka-source';
 
-/** Jest global setup: picks the Kafka the e2e specs use and hands it to them (and the services they start) as KAFKA_BROKERS. */
+/**
+ * Jest global setup: picks the Kafka the e2e specs use and hands it to them (and the services they
+ * start) as KAFKA_BROKERS; points them at the stack's Postgres password file (PGPASSFILE).
+ */
 export default async function globalSetup(): Promise<void> {
+  process.env.PGPASSFILE ??= loadSecrets(stackPaths(), loadManifest().ports.POSTGRES_PORT).pgpassFile;
   const source = await startKafkaSource();
   process.env.KAFKA_BROKERS = source.brokers;
   process.env.TRACEHOP_TEST_KAFKA_SOURCE = source.kind;

@@ -4,12 +4,11 @@ import { styleText } from 'node:util';
 import { loadManifest } from '../../infra/stack/src/manifest';
 import { renderHtml, renderTerminal, type Transaction } from '../trace-view';
 import type { DemoStep } from './scenario';
-import { SERVICES } from './service-processes';
 import { repoRoot } from '../../infra/stack/src/paths';
 
 const { ports } = loadManifest();
 const JAEGER = `http://127.0.0.1:${ports.JAEGER_QUERY_PORT}`;
-const LOKI = `http://127.0.0.1:${ports.LOKI_HTTP_PORT}`;
+const VICTORIALOGS = `http://127.0.0.1:${ports.VICTORIALOGS_HTTP_PORT}`;
 const PROMETHEUS = `http://127.0.0.1:${ports.PROMETHEUS_PORT}`;
 
 const color = process.stdout.isTTY === true;
@@ -23,7 +22,9 @@ export function reportStep(index: number, step: DemoStep, transaction: Transacti
   writeFileSync(html, renderHtml(transaction, { title: `${index}. ${step.title}` }));
   const spanCount = transaction.traces.reduce((sum, trace) => sum + trace.spans.length, 0);
   const linked = transaction.traces.length - 1;
-  const loki = `{service_name=~"${SERVICES.join('|')}"} | trace_id="${step.traceId}"`;
+  // Every service's records of this trace; the UI link opens the same LogsQL query over the last hour.
+  const logsql = `trace_id:="${step.traceId}"`;
+  const logsUi = `${VICTORIALOGS}/select/vmui/#/?query=${encodeURIComponent(logsql)}&g0.range_input=1h`;
   return [
     '',
     bold(`━━ ${index}. ${step.title} ${'━'.repeat(Math.max(3, 72 - step.title.length))}`),
@@ -34,10 +35,10 @@ export function reportStep(index: number, step: DemoStep, transaction: Transacti
     renderTerminal(transaction, { color, width: process.stdout.columns ?? 200 }),
     '',
     bold('Where to look'),
-    `  Jaeger API  ${JAEGER}/api/traces/${step.traceId}?raw=true`,
+    `  Jaeger API  ${JAEGER}/api/traces/${step.traceId}`,
     `  Trace view  ${html.startsWith(repoRoot) ? relative(repoRoot, html) : html}   ${dim(`(npm run trace -- ${step.traceId})`)}`,
-    `  Loki        ${loki}`,
-    dim(`              curl -sG ${LOKI}/loki/api/v1/query_range --data-urlencode 'query=${loki}'`),
+    `  Logs        ${logsUi}`,
+    dim(`              LogsQL ${logsql}: curl -s ${VICTORIALOGS}/select/logsql/query --data-urlencode 'query=${logsql}'`),
     `  Prometheus  ${step.promql}`,
     dim(`              ${PROMETHEUS}/graph?g0.expr=${encodeURIComponent(step.promql)}`),
     dim(`  (Jaeger's own UI: the compose path, ${JAEGER}/trace/${step.traceId})`),

@@ -4,7 +4,7 @@ import { components } from './components/index';
 import { down, logs, reset, status, up } from './stack';
 
 const program = new Command('stack')
-  .description('The tracehop stack as local processes: Kafka, Postgres, OpenSearch, OTel Collector agent and gateway, Jaeger, Loki, Prometheus')
+  .description('The tracehop stack as local processes: Kafka, Postgres, OpenSearch, OTel Collector agent and gateway, Jaeger, VictoriaLogs, Prometheus')
   .showHelpAfterError();
 
 program

@@ -14,9 +14,11 @@ const serviceUserName = 'tracehop';
  */
 function serviceUser(): StackContext['serviceUser'] {
   if (process.getuid?.() !== 0) return undefined;
+  // stderr ignored: "no such user" is the expected answer on first use, not news for the user.
+  const id = (flag: string) => Number(execFileSync('id', [flag, serviceUserName], { stdio: ['ignore', 'pipe', 'ignore'] }).toString());
   const lookup = () => {
     try {
-      return { uid: Number(execFileSync('id', ['-u', serviceUserName]).toString()), gid: Number(execFileSync('id', ['-g', serviceUserName]).toString()) };
+      return { uid: id('-u'), gid: id('-g') };
     } catch {
       return undefined;
     }
@@ -36,7 +38,7 @@ export function createContext(report: (line: string) => void = () => undefined):
   return {
     manifest,
     paths,
-    env: stackEnv(manifest, paths, loadSecrets(paths)),
+    env: stackEnv(manifest, paths, loadSecrets(paths, manifest.ports.POSTGRES_PORT)),
     serviceUser: userInfo().uid === 0 ? serviceUser() : undefined,
     report,
   };

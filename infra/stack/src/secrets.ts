@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StackPaths } from './paths';
 
@@ -10,6 +10,10 @@ export interface StackSecrets {
   /** Self-signed certificate (and its key) the gateway serves OTLP with; the agent trusts exactly it. */
   gatewayCert: string;
   gatewayKey: string;
+  /** The private Postgres cluster's superuser password (read by initdb and the stack). */
+  postgresPasswordFile: string;
+  /** The same password in libpq's password-file format: clients get it as PGPASSFILE. */
+  pgpassFile: string;
 }
 
 /**
@@ -18,17 +22,24 @@ export interface StackSecrets {
  * comes with a certificate valid for the gateway's names in both topologies (127.0.0.1 natively,
  * `gateway` in compose).
  */
-export function loadSecrets(paths: StackPaths): StackSecrets {
+export function loadSecrets(paths: StackPaths, postgresPort: number): StackSecrets {
   const dir = join(paths.state, 'secrets');
   const secrets: StackSecrets = {
     gatewayTokenFile: join(dir, 'gateway-token'),
     gatewayCert: join(dir, 'gateway-cert.pem'),
     gatewayKey: join(dir, 'gateway-key.pem'),
+    postgresPasswordFile: join(dir, 'postgres-password'),
+    pgpassFile: join(dir, 'pgpass'),
   };
   // The state folder itself stays traversable: Postgres' service user needs to reach its data.
   mkdirSync(paths.state, { recursive: true });
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   if (!existsSync(secrets.gatewayTokenFile)) writeFileSync(secrets.gatewayTokenFile, randomBytes(24).toString('base64url'), { mode: 0o600 });
+  if (!existsSync(secrets.postgresPasswordFile)) writeFileSync(secrets.postgresPasswordFile, randomBytes(24).toString('base64url'), { mode: 0o600 });
+  // host:port:database:user:password; base64url needs no escaping. Rewritten each time: the port may change.
+  const password = readFileSync(secrets.postgresPasswordFile, 'utf8').trim();
+  const pgpass = ['127.0.0.1', 'localhost'].map((host) => `${host}:${postgresPort}:*:postgres:${password}\n`).join('');
+  writeFileSync(secrets.pgpassFile, pgpass, { mode: 0o600 });
   if (!existsSync(secrets.gatewayCert) || !existsSync(secrets.gatewayKey)) {
     execFileSync('openssl', [
       'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '825',

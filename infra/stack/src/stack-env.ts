@@ -5,8 +5,8 @@ import type { StackSecrets } from './secrets';
 
 /**
  * The environment every component and config file reads: the manifest's ports, the listen and
- * target addresses the shared collector/Jaeger/Loki configs expect (loopback here; container names
- * in compose), data folders and the agent→gateway token.
+ * target addresses the shared collector and Jaeger configs expect (loopback here; container names
+ * in compose), data folders and secret files (the agent→gateway token, Postgres' password).
  */
 export function stackEnv(manifest: Manifest, paths: StackPaths, secrets: StackSecrets): Record<string, string> {
   const p = manifest.ports;
@@ -16,11 +16,12 @@ export function stackEnv(manifest: Manifest, paths: StackPaths, secrets: StackSe
     ...ports,
     KAFKA_DATA_DIR: paths.data('kafka'),
     SEARCH_DATA_DIR: paths.data('search'),
-    LOKI_DATA_DIR: paths.data('loki'),
     AGENT_QUEUE_DIR: join(paths.data('agent'), 'queue'),
     GATEWAY_TOKEN_FILE: secrets.gatewayTokenFile,
     GATEWAY_TLS_CERT: secrets.gatewayCert,
     GATEWAY_TLS_KEY: secrets.gatewayKey,
+    POSTGRES_PASSWORD_FILE: secrets.postgresPasswordFile,
+    PGPASSFILE: secrets.pgpassFile,
     AGENT_OTLP_GRPC_ENDPOINT: local('AGENT_OTLP_GRPC_PORT'),
     AGENT_OTLP_HTTP_ENDPOINT: local('AGENT_OTLP_HTTP_PORT'),
     AGENT_HEALTH_ENDPOINT: local('AGENT_HEALTH_PORT'),
@@ -37,10 +38,9 @@ export function stackEnv(manifest: Manifest, paths: StackPaths, secrets: StackSe
     JAEGER_QUERY_ENDPOINT: local('JAEGER_QUERY_PORT'),
     JAEGER_QUERY_GRPC_ENDPOINT: local('JAEGER_QUERY_GRPC_PORT'),
     JAEGER_HEALTH_ENDPOINT: local('JAEGER_HEALTH_PORT'),
-    JAEGER_METRICS_ENDPOINT: local('JAEGER_METRICS_PORT'),
+    JAEGER_METRICS_HOST: '127.0.0.1',
     SEARCH_URL: `http://${local('SEARCH_PORT')}`,
-    LOKI_LISTEN_ADDRESS: '127.0.0.1',
-    LOKI_OTLP_ENDPOINT: `http://${local('LOKI_HTTP_PORT')}/otlp`,
+    VICTORIALOGS_OTLP_LOGS_ENDPOINT: `http://${local('VICTORIALOGS_HTTP_PORT')}/insert/opentelemetry/v1/logs`,
   };
 }
 

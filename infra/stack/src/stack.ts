@@ -1,17 +1,13 @@
 import { rmSync } from 'node:fs';
 import Table from 'cli-table3';
 import { Listr, PRESET_TIMER } from 'listr2';
-import pWaitFor from 'p-wait-for';
 import type { Component, StackContext } from './components/component';
 import { componentNamed, components } from './components/index';
 import { createContext } from './context';
 import { installTools, missingTools } from './install/prerequisites';
-import { isStepCurrent, markStepDone } from './install/stamp';
-import { port } from './manifest';
-import { assertPortsFree } from './port-check';
-import { launch, launchedDifferently, logTail, runningPid, stop } from './process-supervisor';
+import { logTail, runningPid, stop } from './process-supervisor';
+import { bringUp, stopGraceSeconds, type Task } from './bring-up';
 
-const stopGraceSeconds = 20;
 const failureLogLines = 30;
 
 export interface ComponentStatus {
@@ -43,48 +39,6 @@ class ComponentFailed extends Error {
       : '';
     super(`${component.name} failed: ${reason}${log}\nRetry with: npm run stack -- up   (logs: npm run stack -- logs ${component.name})`);
   }
-}
-
-/** The part of a progress task the stack writes to: its title and its latest output line. */
-interface Task {
-  title: string;
-  output: string;
-}
-
-/** Installs what is missing, starts the component, waits until it really works. */
-async function bringUp(ctx: StackContext, component: Component, task: Task, startedNow: Component[]): Promise<void> {
-  const spec = component.launch(ctx);
-  if (runningPid(ctx, component.name) !== undefined) {
-    const changed = launchedDifferently(ctx, component.name, spec);
-    if (!changed && (await component.isReady(ctx))) {
-      task.title = `${component.name}: already healthy`;
-      return;
-    }
-    // Its config changed, or it runs but does not answer (a leftover of a crash): start afresh.
-    task.title = `${component.name}: ${changed ? 'config changed, restarting' : 'not answering, restarting'}`;
-    await stop(ctx, component.name, stopGraceSeconds);
-  }
-  for (const step of component.install) {
-    if (isStepCurrent(ctx, component.name, step)) continue;
-    task.title = `${component.name}: ${step.title}`;
-    await step.run(ctx);
-    markStepDone(ctx, component.name, step);
-  }
-  task.title = `${component.name}: starting`;
-  await assertPortsFree(Object.fromEntries(component.ports.map((name) => [name, port(ctx.manifest, name)])));
-  await component.initData?.(ctx);
-  launch(ctx, component.name, spec);
-  startedNow.push(component);
-  task.title = `${component.name}: waiting until ready`;
-  await pWaitFor(
-    async () => {
-      if (runningPid(ctx, component.name) === undefined) throw new Error('the process exited');
-      return component.isReady(ctx);
-    },
-    { interval: 500, timeout: { milliseconds: component.readyTimeoutSeconds * 1000, message: `not ready after ${component.readyTimeoutSeconds} s` } },
-  );
-  await component.afterReady?.(ctx);
-  task.title = `${component.name}: healthy`;
 }
 
 /**

@@ -2,11 +2,12 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely, Migration } from 'kysely';
 import { Client } from 'pg';
 import { createDatabase, migrateToLatest } from '../src/database/database';
+import { connectionConfig } from '../src/database/connection-config';
 
 const SERVER = 'postgres://postgres@127.0.0.1:5432';
 
 async function onServer(statement: string): Promise<void> {
-  const client = new Client({ connectionString: `${SERVER}/postgres` });
+  const client = new Client(connectionConfig(`${SERVER}/postgres`));
   await client.connect();
   try {
     await client.query(statement);

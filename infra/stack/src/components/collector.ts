@@ -37,7 +37,7 @@ export const agent: Component = {
 export const gateway: Component = {
   name: 'gateway',
   title: 'OTel Collector gateway',
-  dependsOn: ['jaeger', 'loki'],
+  dependsOn: ['jaeger', 'victorialogs'],
   ports: ['GATEWAY_OTLP_GRPC_PORT', 'GATEWAY_OTLP_HTTP_PORT', 'GATEWAY_HEALTH_PORT', 'GATEWAY_METRICS_PORT', 'GATEWAY_PROMETHEUS_PORT'],
   endpoints: (ctx) => [
     `otlp grpc 127.0.0.1:${port(ctx.manifest, 'GATEWAY_OTLP_GRPC_PORT')}`,

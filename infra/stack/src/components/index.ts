@@ -2,13 +2,13 @@ import type { Component } from './component';
 import { agent, gateway } from './collector';
 import { jaeger } from './jaeger';
 import { kafka } from './kafka';
-import { loki } from './loki';
 import { postgres } from './postgres';
 import { prometheus } from './prometheus';
 import { search } from './search';
+import { victorialogs } from './victorialogs';
 
 /** Start order: every component comes after what it depends on (checked below); `down` reverses it. */
-export const components: Component[] = [postgres, kafka, search, loki, prometheus, jaeger, gateway, agent];
+export const components: Component[] = [postgres, kafka, search, victorialogs, prometheus, jaeger, gateway, agent];
 
 components.forEach((component, index) => {
   for (const dependency of component.dependsOn) {

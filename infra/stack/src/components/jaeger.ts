@@ -8,6 +8,8 @@ const jaegerBinary: GoBinary = {
   name: 'jaeger',
   version: (ctx) => ctx.manifest.components.jaeger.version,
   binaryName: 'jaeger',
+  // Built from a module tag (v1.x), the binary would report no version at all; this is the release.
+  linkerSettings: (ctx) => ({ 'github.com/jaegertracing/jaeger/internal/version.latestVersion': ctx.manifest.components.jaeger.release }),
 };
 
 export const jaeger: Component = {
@@ -16,7 +18,7 @@ export const jaeger: Component = {
   dependsOn: ['search'],
   ports: ['JAEGER_OTLP_GRPC_PORT', 'JAEGER_OTLP_HTTP_PORT', 'JAEGER_QUERY_PORT', 'JAEGER_QUERY_GRPC_PORT', 'JAEGER_HEALTH_PORT', 'JAEGER_METRICS_PORT'],
   endpoints: (ctx) => [
-    `http://127.0.0.1:${port(ctx.manifest, 'JAEGER_QUERY_PORT')}/api/traces/{id}?raw=true`,
+    `http://127.0.0.1:${port(ctx.manifest, 'JAEGER_QUERY_PORT')}/api/traces/{id}`,
     `otlp grpc 127.0.0.1:${port(ctx.manifest, 'JAEGER_OTLP_GRPC_PORT')}`,
   ],
   install: [wrapperModuleStep(jaegerBinary, 'infra/native/jaeger', 'github.com/jaegertracing/jaeger/cmd/jaeger')],

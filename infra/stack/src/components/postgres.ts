@@ -1,4 +1,4 @@
-import { chownSync, existsSync, mkdirSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Client } from 'pg';
 import { aptInstall } from '../install/apt';
@@ -9,14 +9,30 @@ import type { Component, StackContext } from './component';
 const binDir = (ctx: StackContext) => `/usr/lib/postgresql/${ctx.manifest.components.postgres.version}/bin`;
 const socketDir = (ctx: StackContext) => join(ctx.paths.state, 'run', 'postgres');
 
+const password = (ctx: StackContext) => readFileSync(ctx.env.POSTGRES_PASSWORD_FILE, 'utf8').trim();
+const hbaFile = (ctx: StackContext) => join(ctx.paths.data('postgres'), 'pg_hba.conf');
+
 function client(ctx: StackContext, database = 'postgres'): Client {
   return new Client({
     host: '127.0.0.1',
     port: port(ctx.manifest, 'POSTGRES_PORT'),
     user: 'postgres',
+    password: password(ctx),
     database,
     connectionTimeoutMillis: 1000,
   });
+}
+
+/**
+ * Clusters made before the stack set a password trusted every local user. Give the superuser the
+ * generated password and ask for it from now on (data kept; no `reset` needed).
+ */
+async function requirePassword(ctx: StackContext, db: Client): Promise<void> {
+  const hba = readFileSync(hbaFile(ctx), 'utf8');
+  if (!/^\s*(local|host)\S*\s.*\btrust\s*$/m.test(hba)) return;
+  await db.query(`alter role postgres password ${db.escapeLiteral(password(ctx))}`);
+  writeFileSync(hbaFile(ctx), hba.replace(/^(\s*(?:local|host)\S*\s.*\b)trust(\s*)$/gm, '$1scram-sha-256$2'));
+  await db.query('select pg_reload_conf()');
 }
 
 /** Parents stay world-traversable (0755); the folder itself is private to the server's user. */
@@ -44,13 +60,22 @@ export const postgres: Component = {
     ownByServiceUser(ctx, socketDir(ctx));
     if (existsSync(join(dataDir, 'PG_VERSION'))) return;
     ownByServiceUser(ctx, dataDir);
-    // A private cluster, not the system one: trust auth, reachable only on loopback and our socket.
-    await runCommand(ctx, join(binDir(ctx), 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-instructions'], {
-      uid: ctx.serviceUser?.uid,
-      gid: ctx.serviceUser?.gid,
-      cwd: dataDir,
-      logFile: ctx.paths.logFile('postgres'),
-    });
+    // A private cluster, not the system one: reachable only on loopback and our socket, and every
+    // connection must give the generated password (SCRAM). initdb runs as the service user, which
+    // cannot read the secrets folder: it gets the password in a file of its own, removed at once.
+    const pwfile = join(socketDir(ctx), 'initdb-password');
+    writeFileSync(pwfile, password(ctx), { mode: 0o600 });
+    if (ctx.serviceUser) chownSync(pwfile, ctx.serviceUser.uid, ctx.serviceUser.gid);
+    try {
+      await runCommand(
+        ctx,
+        join(binDir(ctx), 'initdb'),
+        ['-D', dataDir, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${pwfile}`, '-E', 'UTF8', '--no-instructions'],
+        { uid: ctx.serviceUser?.uid, gid: ctx.serviceUser?.gid, cwd: dataDir, logFile: ctx.paths.logFile('postgres') },
+      );
+    } finally {
+      rmSync(pwfile, { force: true });
+    }
   },
   launch: (ctx) => ({
     command: join(binDir(ctx), 'postgres'),
@@ -79,6 +104,7 @@ export const postgres: Component = {
     const db = client(ctx);
     await db.connect();
     try {
+      await requirePassword(ctx, db);
       const existing = await db.query<{ datname: string }>('select datname from pg_database');
       const have = new Set(existing.rows.map((row) => row.datname));
       for (const name of ctx.manifest.databases.filter((d) => !have.has(d))) {

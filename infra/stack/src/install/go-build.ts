@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, renameSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { InstallStep, StackContext } from '../components/component';
 import { repoRoot } from '../paths';
@@ -12,6 +12,14 @@ export interface GoBinary {
   /** Version from the manifest: a new version builds into a new folder. */
   version: (ctx: StackContext) => string;
   binaryName: string;
+  /** `-X package.variable=value` link-time settings, e.g. the version a program reports. */
+  linkerSettings?: (ctx: StackContext) => Record<string, string>;
+}
+
+/** -s -w: no symbol table or DWARF (a third smaller); then the binary's -X settings. */
+function ldflags(ctx: StackContext, binary: GoBinary): string {
+  const settings = Object.entries(binary.linkerSettings?.(ctx) ?? {}).map(([name, value]) => ` -X ${name}=${value}`);
+  return `-ldflags=-s -w${settings.join('')}`;
 }
 
 export const goBinaryPath = (ctx: StackContext, binary: GoBinary) =>
@@ -23,12 +31,35 @@ const installLog = (ctx: StackContext, name: string) => join(ctx.paths.cache, 'l
 async function buildInto(ctx: StackContext, binary: GoBinary, cwd: string, extraArgs: string[]): Promise<void> {
   const out = goBinaryPath(ctx, binary);
   mkdirSync(join(out, '..'), { recursive: true });
-  await runCommand(ctx, 'go', ['build', '-v', '-trimpath', '-ldflags=-s -w', '-o', `${out}.partial`, ...extraArgs], {
+  await runCommand(ctx, 'go', ['build', '-v', '-trimpath', ldflags(ctx, binary), '-o', `${out}.partial`, ...extraArgs], {
     cwd,
     env: goEnv(ctx),
     logFile: installLog(ctx, binary.name),
   });
   renameSync(`${out}.partial`, out);
+}
+
+/**
+ * `go install <package>@<version>`: for modules without replace directives, no wrapper needed.
+ * Installs into a temporary folder, then renames the binary into place.
+ */
+export function goInstallStep(binary: GoBinary, packagePath: string): InstallStep {
+  return {
+    title: `build ${binary.binaryName} with Go (module proxy)`,
+    inputs: (ctx) => [binary.version(ctx), packagePath, ldflags(ctx, binary)],
+    outputExists: (ctx) => existsSync(goBinaryPath(ctx, binary)),
+    run: async (ctx) => {
+      const out = goBinaryPath(ctx, binary);
+      const partial = join(out, '..', '.partial');
+      mkdirSync(partial, { recursive: true });
+      await runCommand(ctx, 'go', ['install', '-v', '-trimpath', ldflags(ctx, binary), `${packagePath}@${binary.version(ctx)}`], {
+        env: { ...goEnv(ctx), GOBIN: partial },
+        logFile: installLog(ctx, binary.name),
+      });
+      renameSync(join(partial, packagePath.split('/').pop() as string), out);
+      rmSync(partial, { recursive: true, force: true });
+    },
+  };
 }
 
 /**
@@ -39,7 +70,7 @@ export function wrapperModuleStep(binary: GoBinary, moduleDir: string, packagePa
   const sources = [join(repoRoot, moduleDir, 'go.mod'), join(repoRoot, moduleDir, 'go.sum')];
   return {
     title: `build ${binary.binaryName} with Go (module proxy)`,
-    inputs: () => [...fileInputs(...sources)],
+    inputs: (ctx) => [...fileInputs(...sources), ldflags(ctx, binary)],
     outputExists: (ctx) => existsSync(goBinaryPath(ctx, binary)),
     run: async (ctx) => {
       const work = join(ctx.paths.cache, 'build', binary.name);

@@ -15,7 +15,7 @@ const TOOLS_BY_COMPONENT: Record<string, ('java' | 'mvn' | 'go')[]> = {
   agent: ['go'],
   gateway: ['go'],
   jaeger: ['go'],
-  loki: ['go'],
+  victorialogs: ['go'],
 };
 
 const DEBIAN_PACKAGES = { java: 'openjdk-17-jdk-headless', mvn: 'maven' } as const;

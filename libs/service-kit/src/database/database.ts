@@ -1,13 +1,16 @@
 import { Kysely, Migrator, PostgresDialect, type Migration } from 'kysely';
 import { Pool } from 'pg';
 import { kitMigrations } from './kit-migration';
+import { connectionConfig } from './connection-config';
 
 /** Injection token of the service's Kysely instance (typed by each app as Kysely<ItsDatabase>). */
 export const DATABASE = Symbol('DATABASE');
 
 export function createDatabase<DB>(url: string, applicationName: string): Kysely<DB> {
-  // pg (not a native driver) so the pg instrumentation sees every query.
-  return new Kysely<DB>({ dialect: new PostgresDialect({ pool: new Pool({ connectionString: url, application_name: applicationName, max: 10 }) }) });
+  // pg (not a native driver) so the pg instrumentation sees every query. A URL without a password
+  // takes it from PGPASSFILE (the stack's Postgres asks for one), as libpq clients do.
+  const pool = new Pool({ ...connectionConfig(url), application_name: applicationName, max: 10 });
+  return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
 }
 
 /**

@@ -1,0 +1,17 @@
+import type { ClientConfig } from 'pg';
+import { parseIntoClientConfig } from 'pg-connection-string';
+import pgpass from 'pgpass';
+
+/**
+ * pg's settings for a postgres:// URL. A URL without a password gets it the way libpq clients do:
+ * from the file PGPASSFILE names, else ~/.pgpass (the stack's Postgres asks for a password kept in
+ * such a file). pg 8 looks there itself but deprecates it and asks for a password function instead;
+ * this is that function. No entry: an empty password, which the server refuses with "password
+ * authentication failed" unless it trusts the connection anyway.
+ */
+export function connectionConfig(url: string): ClientConfig {
+  const config = parseIntoClientConfig(url);
+  if (config.password) return config;
+  const entry = { host: config.host ?? '', port: config.port ?? 5432, database: config.database ?? '', user: config.user ?? '' };
+  return { ...config, password: () => new Promise((resolve) => pgpass(entry, (password) => resolve(password ?? ''))) };
+}
