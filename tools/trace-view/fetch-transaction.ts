@@ -147,7 +147,7 @@ async function followLinks(client: JaegerClient, rootTraceId: string, traces: Ma
         }),
       );
       if (linksIn) {
-        // Searches answer with clock-skew-adjusted spans; the view shows the trace as stored.
+        // A Jaeger that adjusts clock skew (its default) answers searches adjusted; the view shows the trace as stored.
         traces.set(candidate.traceId, (await client.trace(candidate.traceId)) ?? candidate);
         added = true;
       }

@@ -154,7 +154,7 @@ export class JaegerClient {
   /**
    * The trace as stored, or undefined when Jaeger does not have it (yet). `raw=true` skips Jaeger's
    * clock-skew adjustment, which squeezes spans that outlive their parent (every async hop) into the
-   * parent's time window; Jaeger 2.0.0-rc2 applies it regardless of max_clock_skew_adjust (jaeger#6565).
+   * parent's time window: the stack's Jaeger has it off, but the view may read any Jaeger.
    */
   async trace(traceId: string): Promise<TransactionTrace | undefined> {
     const { status, body } = await this.get(`/api/traces/${encodeURIComponent(traceId)}?raw=true`);

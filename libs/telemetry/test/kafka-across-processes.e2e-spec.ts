@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { jaegerTrace, lokiLogsForTrace, prometheusQuery, type JaegerTrace } from '../../../test/support/backends';
+import { jaegerTrace, logsForTrace, prometheusQuery, type JaegerTrace } from '../../../test/support/backends';
 import { kafkaBrokers } from '../../../test/support/kafka-source';
 import { eventually } from '../../../test/support/eventually';
 import type { HopMode } from '../src/kafka/hop-mode';
@@ -39,7 +39,7 @@ const fullTrace = (traceId: string, spans: number) =>
     return found && found.spans.length >= spans ? found : undefined;
   });
 
-describe('one Kafka message between two processes, read back from Jaeger and Loki', () => {
+describe('one Kafka message between two processes, read back from Jaeger and VictoriaLogs', () => {
   it('child mode: one trace, send (PRODUCER) is the parent of process (CONSUMER) across two services; the handler log carries the process span ids', async () => {
     const { topic, producerName, consumerName, produced, consumed } = await oneMessageBetweenTwoServices('child');
     expect(consumed.traceId).toBe(produced.traceId);
@@ -58,12 +58,12 @@ describe('one Kafka message between two processes, read back from Jaeger and Lok
     expect(tag(process, 'messaging.consumer.group.name')).toBe(`${topic}-fixture`);
     expect(String(tag(send, 'messaging.kafka.message.key'))).not.toContain('customer-7');
 
-    const logs = await eventually('handler log in Loki', 20, async () => {
-      const entries = await lokiLogsForTrace(consumerName, consumed.traceId);
+    const logs = await eventually('handler log in VictoriaLogs', 20, async () => {
+      const entries = await logsForTrace(consumerName, consumed.traceId);
       return entries.length ? entries : undefined;
     });
-    expect(logs[0].line).toContain('handled order message');
-    expect(logs[0].metadata.span_id).toBe(consumed.spanId);
+    expect(logs[0].message).toContain('handled order message');
+    expect(logs[0].fields.span_id).toBe(consumed.spanId);
 
     const processed = await eventually('messaging metrics in Prometheus', 30, async () => {
       const samples = await prometheusQuery(`tracehop_messaging_processed_total{messaging_destination_name="${topic}"}`);

@@ -9,6 +9,8 @@ const victoriaLogsBinary: GoBinary = {
   name: 'victorialogs',
   version: (ctx) => ctx.manifest.components.victorialogs.version,
   binaryName: 'victoria-logs',
+  // What `victoria-logs -version` and its /metrics report; empty without it.
+  linkerSettings: (ctx) => ({ 'github.com/VictoriaMetrics/VictoriaMetrics/lib/buildinfo.Version': `victoria-logs-${ctx.manifest.components.victorialogs.version}` }),
 };
 
 const baseUrl = (ctx: StackContext) => `http://127.0.0.1:${port(ctx.manifest, 'VICTORIALOGS_HTTP_PORT')}`;

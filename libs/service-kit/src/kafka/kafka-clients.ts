@@ -26,7 +26,7 @@ export class KafkaClients {
       clientId: config.serviceName,
       brokers: config.KAFKA_BROKERS,
       logLevel: logLevel.WARN,
-      // kafkajs' own log lines go through winston, so they carry trace ids and reach Loki too.
+      // kafkajs' own log lines go through winston, so they carry trace ids and reach the log store (VictoriaLogs) too.
       logCreator: () => ({ level, log }: LogEntry) => kafkaLogger.log(WINSTON_LEVEL[level] ?? 'info', log.message, { namespace: log.namespace, broker: log.broker }),
     });
     this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });

@@ -3,8 +3,8 @@ import type { Logger } from 'winston';
 
 /**
  * Nest's LoggerService on a Winston logger (libs/telemetry createLogger), so Nest's own messages are
- * JSON lines with trace ids and reach Loki like the application's. Use: NestFactory.create(AppModule,
- * { logger: new WinstonNestLogger(createLogger()) }).
+ * JSON lines with trace ids and reach the log store (VictoriaLogs) like the application's. Use:
+ * NestFactory.create(AppModule, { logger: new WinstonNestLogger(createLogger()) }).
  */
 export class WinstonNestLogger implements LoggerService {
   constructor(private readonly logger: Logger) {}
