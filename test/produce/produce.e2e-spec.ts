@@ -57,6 +57,9 @@ function sentLines(run: CliRun): SentLine[] {
 async function recordsFrom(kafka: Kafka, topic: string) {
   const admin = kafka.admin();
   await admin.connect();
+  // On a new broker nothing may have created it yet (services create their topics as they boot, and
+  // the payment-service this spec starts is still booting): create it as they would; false if it exists.
+  await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
   const start = new Map((await admin.fetchTopicOffsets(topic)).map(({ partition, high }) => [partition, BigInt(high)]));
   await admin.disconnect();
   const records = new Map<string, KafkaMessage>();
