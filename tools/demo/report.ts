@@ -24,7 +24,7 @@ export function reportStep(index: number, step: DemoStep, transaction: Transacti
   const linked = transaction.traces.length - 1;
   // Every service's records of this trace; the UI link opens the same LogsQL query over the last hour.
   const logsql = `trace_id:="${step.traceId}"`;
-  const logsUi = `${VICTORIALOGS}/select/vmui/#/?query=${encodeURIComponent(logsql)}&g0.range_input=1h`;
+  const logsUi = `${VICTORIALOGS}/select/vmui/#/?query=${encodeURIComponent(logsql)}&g0.relative_time=last_1_hour`;
   return [
     '',
     bold(`━━ ${index}. ${step.title} ${'━'.repeat(Math.max(3, 72 - step.title.length))}`),
