@@ -89,6 +89,11 @@ describe('native stack', () => {
     });
   });
 
+  it('Jaeger reports the pinned release (built from a module tag, it would report none)', async () => {
+    const metrics = await (await fetch(`http://127.0.0.1:${manifest.ports.JAEGER_METRICS_PORT}/metrics`)).text();
+    expect(metrics).toMatch(new RegExp(`^target_info\\{.*service_name="jaeger",service_version="${manifest.components.jaeger.release}"\\}`, 'm'));
+  });
+
   it('Postgres: refuses a connection without the generated password', async () => {
     const db = new Client({ host: '127.0.0.1', port: endpoints.postgresPort, user: 'postgres', database: 'postgres', password: 'not-the-password' });
     await expect(db.connect()).rejects.toThrow(/password authentication failed/);

@@ -40,7 +40,7 @@ async function stopWhatWeStarted(): Promise<void> {
 
 async function bringUp(options: DemoOptions): Promise<void> {
   const healthyBefore = new Set((await statuses()).filter((s) => s.state === 'healthy').map((s) => s.name));
-  console.log('Stack: Kafka, Postgres, OpenSearch, OTel Collector agent + gateway, Jaeger, VictoriaLogs, Prometheus (first run builds and downloads: ~15 min)');
+  console.log('Stack: Kafka, Postgres, OpenSearch, OTel Collector agent + gateway, Jaeger, VictoriaLogs, Prometheus (first run builds and downloads: ~16 min)');
   await up();
   started.stack = (await statuses()).filter((s) => !healthyBefore.has(s.name)).map((s) => s.name);
 
