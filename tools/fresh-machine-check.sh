@@ -28,10 +28,16 @@ rm -rf "$cache" "$state"
 
 # Go stays installed for the machine's other users; the check runs with it off PATH, so `up`
 # fetches the toolchain from the module proxy as it does where there is none.
-path_without_go="$(tr ':' '\n' <<<"$PATH" | grep -v -e '/go/bin$' -e '^/usr/local/go' | paste -sd:)"
+path_without_go="$(tr ':' '\n' <<<"$PATH" | { grep -v -e '/go/bin$' -e '^/usr/local/go' || true; } | paste -sd:)"
+if found="$(PATH="$path_without_go" command -v go)"; then
+  echo "a Go toolchain is still on PATH without its folder ($found, Debian's golang-go?): remove it first" >&2
+  exit 1
+fi
 work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
 git clone -q "$repo" "$work/tracehop"
-echo "== fresh clone at $work/tracehop; go on PATH: $(PATH="$path_without_go" command -v go || echo none); java: $(command -v java || echo none)"
+# npm's own download cache (~/.npm) is kept: it holds registry tarballs, not anything tracehop builds.
+echo "== fresh clone at $work/tracehop; go on PATH: none; java: $(command -v java || echo none)"
 
 start=$(date +%s)
 cd "$work/tracehop"

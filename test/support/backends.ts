@@ -54,12 +54,10 @@ export interface LogEntry {
   fields: Record<string, string>;
 }
 
-/** Log records of a service that carry this trace id, from VictoriaLogs' LogsQL API. */
-export async function logsForTrace(serviceName: string, traceId: string): Promise<LogEntry[]> {
-  const query = `service.name:=${JSON.stringify(serviceName)} trace_id:=${JSON.stringify(traceId)}`;
+/** Log records matching a LogsQL query, from VictoriaLogs' query API (one JSON object per line). */
+export async function logsQuery(query: string): Promise<LogEntry[]> {
   const response = await fetch(`${endpoints.victorialogs}/select/logsql/query`, { method: 'POST', body: new URLSearchParams({ query, limit: '1000' }) });
   if (!response.ok) throw new Error(`VictoriaLogs answered ${response.status}: ${await response.text()}`);
-  // One JSON object per line.
   return (await response.text())
     .split('\n')
     .filter(Boolean)
@@ -67,6 +65,11 @@ export async function logsForTrace(serviceName: string, traceId: string): Promis
       const { _msg, ...fields } = JSON.parse(line) as Record<string, string>;
       return { message: _msg, fields };
     });
+}
+
+/** Log records of a service that carry this trace id. */
+export function logsForTrace(serviceName: string, traceId: string): Promise<LogEntry[]> {
+  return logsQuery(`service.name:=${JSON.stringify(serviceName)} trace_id:=${JSON.stringify(traceId)}`);
 }
 
 export interface PromSample {

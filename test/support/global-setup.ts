@@ -1,6 +1,5 @@
-import { loadManifest } from '../../infra/stack/src/manifest';
 import { stackPaths } from '../../infra/stack/src/paths';
-import { loadSecrets } from '../../infra/stack/src/secrets';
+import { secretFiles } from '../../infra/stack/src/secrets';
 import { startKafkaSource } from './kafka-source';
 
 /**
@@ -8,7 +7,7 @@ import { startKafkaSource } from './kafka-source';
  * start) as KAFKA_BROKERS; points them at the stack's Postgres password file (PGPASSFILE).
  */
 export default async function globalSetup(): Promise<void> {
-  process.env.PGPASSFILE ??= loadSecrets(stackPaths(), loadManifest().ports.POSTGRES_PORT).pgpassFile;
+  process.env.PGPASSFILE ??= secretFiles(stackPaths()).pgpassFile;
   const source = await startKafkaSource();
   process.env.KAFKA_BROKERS = source.brokers;
   process.env.TRACEHOP_TEST_KAFKA_SOURCE = source.kind;

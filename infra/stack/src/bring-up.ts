@@ -32,7 +32,7 @@ export async function bringUp(ctx: StackContext, component: Component, task: Tas
       task.title = `${component.name}: already healthy`;
       return;
     }
-    // Its config or binary changed, or it runs but does not answer (a leftover of a crash): start afresh.
+    // Its config or program changed, or it runs but does not answer (a leftover of a crash): start afresh.
     task.title = `${component.name}: ${changed ? 'config changed, restarting' : 'not answering, restarting'}`;
     await stop(ctx, component.name, stopGraceSeconds);
   }

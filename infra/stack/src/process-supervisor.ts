@@ -36,9 +36,16 @@ export function runningPid(ctx: StackContext, name: string): number | undefined 
   return record && isOurProcess(record) ? record.pid : undefined;
 }
 
-/** What a launch depends on: command, arguments, environment and the contents of files it names. */
+/**
+ * What a launch depends on: command, arguments, environment, the contents of files it names, and
+ * the program file itself (a rebuild in place, e.g. new link-time settings, means a restart).
+ */
 export function launchFingerprint(ctx: StackContext, spec: LaunchSpec): string {
   const hash = createHash('sha256').update(JSON.stringify({ spec, env: ctx.env }));
+  if (existsSync(spec.command)) {
+    const program = statSync(spec.command);
+    hash.update(`${program.size}:${program.mtimeMs}`);
+  }
   for (const arg of spec.args) {
     const path = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : arg;
     if (path.startsWith('/') && existsSync(path) && statSync(path).isFile()) hash.update(readFileSync(path));

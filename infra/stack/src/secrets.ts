@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { StackPaths } from './paths';
 
 export interface StackSecrets {
@@ -16,6 +16,25 @@ export interface StackSecrets {
   pgpassFile: string;
 }
 
+/** Where the secrets live (nothing is created): for clients that only need a path, such as PGPASSFILE. */
+export function secretFiles(paths: StackPaths): StackSecrets {
+  const dir = join(paths.state, 'secrets');
+  return {
+    gatewayTokenFile: join(dir, 'gateway-token'),
+    gatewayCert: join(dir, 'gateway-cert.pem'),
+    gatewayKey: join(dir, 'gateway-key.pem'),
+    postgresPasswordFile: join(dir, 'postgres-password'),
+    pgpassFile: join(dir, 'pgpass'),
+  };
+}
+
+/** Replaces a file's content in one step (a reader never sees it half written); unchanged content is not touched. */
+function writeIfChanged(file: string, content: string): void {
+  if (existsSync(file) && readFileSync(file, 'utf8') === content) return;
+  writeFileSync(`${file}.next`, content, { mode: 0o600 });
+  renameSync(`${file}.next`, file);
+}
+
 /**
  * Secrets are made per machine on first use and kept in the state folder (mode 600), never in the
  * repository. gRPC sends per-call credentials such as a bearer token only over TLS, so the token
@@ -23,23 +42,15 @@ export interface StackSecrets {
  * `gateway` in compose).
  */
 export function loadSecrets(paths: StackPaths, postgresPort: number): StackSecrets {
-  const dir = join(paths.state, 'secrets');
-  const secrets: StackSecrets = {
-    gatewayTokenFile: join(dir, 'gateway-token'),
-    gatewayCert: join(dir, 'gateway-cert.pem'),
-    gatewayKey: join(dir, 'gateway-key.pem'),
-    postgresPasswordFile: join(dir, 'postgres-password'),
-    pgpassFile: join(dir, 'pgpass'),
-  };
+  const secrets = secretFiles(paths);
   // The state folder itself stays traversable: Postgres' service user needs to reach its data.
   mkdirSync(paths.state, { recursive: true });
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  mkdirSync(dirname(secrets.pgpassFile), { recursive: true, mode: 0o700 });
   if (!existsSync(secrets.gatewayTokenFile)) writeFileSync(secrets.gatewayTokenFile, randomBytes(24).toString('base64url'), { mode: 0o600 });
   if (!existsSync(secrets.postgresPasswordFile)) writeFileSync(secrets.postgresPasswordFile, randomBytes(24).toString('base64url'), { mode: 0o600 });
-  // host:port:database:user:password; base64url needs no escaping. Rewritten each time: the port may change.
+  // host:port:database:user:password; base64url needs no escaping. Follows the manifest's port.
   const password = readFileSync(secrets.postgresPasswordFile, 'utf8').trim();
-  const pgpass = ['127.0.0.1', 'localhost'].map((host) => `${host}:${postgresPort}:*:postgres:${password}\n`).join('');
-  writeFileSync(secrets.pgpassFile, pgpass, { mode: 0o600 });
+  writeIfChanged(secrets.pgpassFile, ['127.0.0.1', 'localhost'].map((host) => `${host}:${postgresPort}:*:postgres:${password}\n`).join(''));
   if (!existsSync(secrets.gatewayCert) || !existsSync(secrets.gatewayKey)) {
     execFileSync('openssl', [
       'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '825',

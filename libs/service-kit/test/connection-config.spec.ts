@@ -28,8 +28,8 @@ describe('connectionConfig', () => {
     await expect((config.password as () => Promise<string>)()).resolves.toBe('from-the-file');
   });
 
-  it('gives an empty password when the file has no entry (the server then says why it refuses)', async () => {
+  it('names the file when it has no entry for the connection', async () => {
     const config = connectionConfig('postgres://someone@127.0.0.1:5432/orders');
-    await expect((config.password as () => Promise<string>)()).resolves.toBe('');
+    await expect((config.password as () => Promise<string>)()).rejects.toThrow(`no password for someone@127.0.0.1:5432 in ${file}`);
   });
 });

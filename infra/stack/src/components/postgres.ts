@@ -1,4 +1,4 @@
-import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, closeSync, existsSync, fchownSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Client } from 'pg';
 import { aptInstall } from '../install/apt';
@@ -29,9 +29,11 @@ function client(ctx: StackContext, database = 'postgres'): Client {
  */
 async function requirePassword(ctx: StackContext, db: Client): Promise<void> {
   const hba = readFileSync(hbaFile(ctx), 'utf8');
-  if (!/^\s*(local|host)\S*\s.*\btrust\s*$/m.test(hba)) return;
+  // The method is the last word of a local/host line; a trailing comment may follow.
+  const next = hba.replace(/^([ \t]*(?:local|host)\S*[ \t].*[ \t])trust([ \t]*(?:#.*)?)$/gm, '$1scram-sha-256$2');
+  if (next === hba) return;
   await db.query(`alter role postgres password ${db.escapeLiteral(password(ctx))}`);
-  writeFileSync(hbaFile(ctx), hba.replace(/^(\s*(?:local|host)\S*\s.*\b)trust(\s*)$/gm, '$1scram-sha-256$2'));
+  writeFileSync(hbaFile(ctx), next);
   await db.query('select pg_reload_conf()');
 }
 
@@ -63,9 +65,16 @@ export const postgres: Component = {
     // A private cluster, not the system one: reachable only on loopback and our socket, and every
     // connection must give the generated password (SCRAM). initdb runs as the service user, which
     // cannot read the secrets folder: it gets the password in a file of its own, removed at once.
+    // Created anew ('wx': never through a link someone left in the service user's folder).
     const pwfile = join(socketDir(ctx), 'initdb-password');
-    writeFileSync(pwfile, password(ctx), { mode: 0o600 });
-    if (ctx.serviceUser) chownSync(pwfile, ctx.serviceUser.uid, ctx.serviceUser.gid);
+    rmSync(pwfile, { force: true });
+    const fd = openSync(pwfile, 'wx', 0o600);
+    try {
+      writeSync(fd, password(ctx));
+      if (ctx.serviceUser) fchownSync(fd, ctx.serviceUser.uid, ctx.serviceUser.gid);
+    } finally {
+      closeSync(fd);
+    }
     try {
       await runCommand(
         ctx,
@@ -93,7 +102,11 @@ export const postgres: Component = {
       await db.connect();
       await db.query('select 1');
       return true;
-    } catch {
+    } catch (error) {
+      // Not "not ready yet": the password file no longer matches the cluster (secrets deleted, data kept).
+      if ((error as { code?: string }).code === '28P01') {
+        throw new Error(`the cluster refuses the password in ${ctx.env.POSTGRES_PASSWORD_FILE}; restore that file, or wipe the data with npm run stack -- reset`);
+      }
       return false;
     } finally {
       await db.end().catch(() => undefined);
