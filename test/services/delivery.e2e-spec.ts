@@ -55,9 +55,15 @@ describe('delivery and failure handling', () => {
     const order = await shop.settled(placed.body.id);
     expect(order).toMatchObject({ status: 'CANCELLED', cancelReason: 'payment failed: insufficient funds' });
     expect((await shop.payments(order.id)).body).toEqual([expect.objectContaining({ status: 'DECLINED' })]);
-    const trace = await eventually('cancelled order trace', 60, async () => {
+    // Each service exports its spans in its own batches: wait for the cancellation and the deciding charge.
+    const trace = await eventually('cancelled order trace with its deciding charge', 60, async () => {
       const found = await jaegerTrace(placed.traceId!);
-      return found && traceView(found).find('order-service', `send ${TOPICS.orderCancelled}`).length ? found : undefined;
+      const view = found && traceView(found);
+      return view &&
+        view.find('order-service', `send ${TOPICS.orderCancelled}`).length &&
+        view.find('payment-service', 'charge payment').some((span) => view.tag(span, 'tracehop.payment.outcome') !== undefined)
+        ? found
+        : undefined;
     });
     const view = traceView(trace);
     // The order can overtake user-registered: attempts made before the wallet opened carry no outcome
