@@ -1,8 +1,8 @@
-import { parseTraceParent } from '@opentelemetry/core';
-import { decodeEvent, deadLetterTopic, OrderCancelledV1, TOPICS } from '@tracehop/contracts';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { parseTraceParent } from '@opentelemetry/core';
+import { decodeEvent, deadLetterTopic, OrderCancelledV1, TOPICS } from '@tracehop/contracts';
 import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
 import { endpoints, jaegerTrace, type JaegerTrace } from '../support/backends';
 import { eventually } from '../support/eventually';

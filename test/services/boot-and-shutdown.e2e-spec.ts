@@ -1,7 +1,7 @@
+import { once } from 'node:events';
 import { Kafka, logLevel } from 'kafkajs';
 import { kafkaBrokers } from '../support/kafka-source';
 import { launchService, stopService, waitUntilReady } from '../support/services';
-import { once } from 'node:events';
 
 /** A bad environment stops the boot with a message naming the variable; SIGTERM shuts down gracefully. */
 describe('service boot and shutdown', () => {

@@ -1,10 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { OrderConfirmedV1, OrderCreatedV1, PaymentCompletedV1, TOPICS, deadLetterTopic, encodeEvent } from '@tracehop/contracts';
 import { plainToInstance } from 'class-transformer';
 import { Kafka, logLevel, type KafkaMessage, type Producer } from 'kafkajs';
-import { randomUUID } from 'node:crypto';
 import { jaegerTrace } from '../support/backends';
-import { kafkaBrokers } from '../support/kafka-source';
 import { eventually } from '../support/eventually';
+import { kafkaBrokers } from '../support/kafka-source';
 import { startServices, type RunningServices } from '../support/services';
 import { anOrder, newTraceparent, shopClient } from '../support/shop-client';
 import { traceView } from '../support/trace-shape';

@@ -1,8 +1,8 @@
 import { loadManifest } from '../../infra/stack/src/manifest';
-import { stackCommand } from '../support/stack-cli';
 import { eventually } from '../support/eventually';
 import { startServices, type RunningServices } from '../support/services';
 import { anOrder, shopClient } from '../support/shop-client';
+import { stackCommand } from '../support/stack-cli';
 
 /**
  * The outbox at work: with the broker down an order is still accepted (stored with its event in one

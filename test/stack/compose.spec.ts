@@ -2,11 +2,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse as parseEnv } from 'dotenv';
 import { parse } from 'yaml';
-import { victoriaLogsFlags } from '../../infra/stack/src/components/victorialogs-flags';
-import { loadManifest } from '../../infra/stack/src/manifest';
 import { loadOrderServiceConfig } from '../../apps/order-service/src/config';
 import { loadPaymentServiceConfig } from '../../apps/payment-service/src/config';
 import { loadUserServiceConfig } from '../../apps/user-service/src/config';
+import { victoriaLogsFlags } from '../../infra/stack/src/components/victorialogs-flags';
+import { loadManifest } from '../../infra/stack/src/manifest';
 
 /**
  * Compose cannot run here (no Docker engine); this checks what can be checked without it: the

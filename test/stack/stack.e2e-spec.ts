@@ -4,12 +4,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
-import { connectionConfig } from '../../libs/service-kit/src/database/connection-config';
 import { loadManifest } from '../../infra/stack/src/manifest';
+import { connectionConfig } from '../../libs/service-kit/src/database/connection-config';
 import { endpoints, jaegerTrace, logsForTrace, prometheusQuery, storedSpans } from '../support/backends';
 import { eventually } from '../support/eventually';
-import { probePii, sendProbe, type ProbeResult } from '../support/otlp-probe';
 import { withTopics } from '../support/kafka-topics';
+import { probePii, sendProbe, type ProbeResult } from '../support/otlp-probe';
 import { stackCommand, stackCommandResult, stackStatus, type ComponentStatus } from '../support/stack-cli';
 
 const manifest = loadManifest();

@@ -105,6 +105,7 @@ describe('renderTerminal', () => {
       traces: [{ traceId: ROOT, spans: [{ ...spans.charge, parentSpanId: undefined, name: 'evil\x1b[2Jname', service: 'svc\nx', errorMessage: 'line one\nline two\x07' }] }],
     };
     const out = renderTerminal(hostile, { width: WIDTH, color: false });
+    // eslint-disable-next-line no-control-regex -- control characters are what this looks for
     expect(out).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
     expect(out).toContain('evil [2Jname');
     expect(out).toContain('✗ line one line two');

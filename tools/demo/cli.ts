@@ -1,10 +1,10 @@
 import '../../infra/stack/src/quiet-timer-warning';
-import { Command, Option } from 'commander';
-import { Listr, PRESET_TIMER } from 'listr2';
 import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { Command, Option } from 'commander';
+import { Listr, PRESET_TIMER } from 'listr2';
 import { repoRoot } from '../../infra/stack/src/paths';
 import { down, statuses, up } from '../../infra/stack/src/stack';
 import { reportStep } from './report';

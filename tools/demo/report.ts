@@ -2,9 +2,9 @@ import { writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { styleText } from 'node:util';
 import { loadManifest } from '../../infra/stack/src/manifest';
+import { repoRoot } from '../../infra/stack/src/paths';
 import { renderHtml, renderTerminal, type Transaction } from '../trace-view';
 import type { DemoStep } from './scenario';
-import { repoRoot } from '../../infra/stack/src/paths';
 
 const { ports } = loadManifest();
 const JAEGER = `http://127.0.0.1:${ports.JAEGER_QUERY_PORT}`;

@@ -1,5 +1,5 @@
-import { TOPICS } from '@tracehop/contracts';
 import { randomUUID } from 'node:crypto';
+import { TOPICS } from '@tracehop/contracts';
 import type { Transaction } from '../trace-view';
 import { shopApi } from './shop-api';
 

@@ -115,7 +115,7 @@ async function main(): Promise<number> {
   }
 }
 
-main()
+void main()
   .catch((error: unknown) => {
     process.stderr.write(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     return 1;

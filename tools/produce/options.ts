@@ -5,8 +5,8 @@
  */
 import { z } from 'zod';
 // Relative, not '@tracehop/contracts': the CLI runs under tsx and Jest alike, with no path mapping to rely on.
-import { CURRENCIES, TOPICS, type Currency, type Topic } from '../../libs/contracts/src';
 import { loadManifest } from '../../infra/stack/src/manifest';
+import { CURRENCIES, TOPICS, type Currency, type Topic } from '../../libs/contracts/src';
 
 /** Short names for the topics, as the services' docs speak of them (`order-created`), mapped to the versioned topic. */
 export const TOPIC_ALIASES: Record<string, Topic> = Object.fromEntries(

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { screenshot } from './chromium';
-import { fetchTransaction, renderHtml, renderTerminal } from './index';
 import { DEFAULT_JAEGER_URL } from './jaeger';
+import { fetchTransaction, renderHtml, renderTerminal } from './index';
 
 const positiveNumber = (what: string) => (value: string) => {
   const number = Number(value);

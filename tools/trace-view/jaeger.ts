@@ -1,5 +1,5 @@
-import type { SpanKind, TraceSpan, TransactionTrace } from './types';
 import { loadManifest } from '../../infra/stack/src/manifest';
+import type { SpanKind, TraceSpan, TransactionTrace } from './types';
 
 /** Jaeger's HTTP query API (v1 JSON, which Jaeger v2 still serves at /api/traces). */
 
@@ -139,7 +139,7 @@ export class JaegerClient {
       response = await this.fetchImpl(url, { headers: { accept: 'application/json' } });
     } catch (error) {
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      throw new Error(`cannot reach Jaeger at ${this.baseUrl}: ${cause?.code ?? cause?.message ?? (error as Error).message}`);
+      throw new Error(`cannot reach Jaeger at ${this.baseUrl}: ${cause?.code ?? cause?.message ?? (error as Error).message}`, { cause: error });
     }
     const text = await response.text();
     let body: { data?: unknown; errors?: { msg?: string }[] | null };

@@ -20,6 +20,7 @@ const clamp = (value: number, min: number, max: number) => Math.max(min, Math.mi
 /** Cut to `width` characters (… marks the cut), or pad. */
 const fit = (text: string, width: number) => ([...text].length > width ? [...text].slice(0, Math.max(0, width - 1)).join('') + '…' : text.padEnd(width));
 /** Span data comes from the wire: no control characters (line breaks, ANSI escapes) reach the terminal. */
+// eslint-disable-next-line no-control-regex -- control characters are what this removes
 const clean = (text: string) => text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ');
 const cut = (text: string, width: number) => ([...text].length > width ? [...text].slice(0, Math.max(0, width - 1)).join('') + '…' : text);
 

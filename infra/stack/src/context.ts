@@ -1,5 +1,5 @@
-import { userInfo } from 'node:os';
 import { execFileSync } from 'node:child_process';
+import { userInfo } from 'node:os';
 import type { StackContext } from './components/component';
 import { loadManifest } from './manifest';
 import { stackPaths } from './paths';

@@ -4,8 +4,8 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statS
 import { dirname } from 'node:path';
 import pWaitFor from 'p-wait-for';
 import type { LaunchSpec, StackContext } from './components/component';
-import { startTicks } from './process-identity';
 import { stringEnv } from './process-env';
+import { startTicks } from './process-identity';
 
 interface PidRecord {
   pid: number;

@@ -1,12 +1,12 @@
 import { rmSync } from 'node:fs';
 import Table from 'cli-table3';
 import { Listr, PRESET_TIMER } from 'listr2';
+import { bringUp, stopGraceSeconds, type Task } from './bring-up';
 import type { Component, StackContext } from './components/component';
 import { componentNamed, components } from './components/index';
 import { createContext } from './context';
 import { installTools, missingTools } from './install/prerequisites';
 import { logTail, runningPid, stop } from './process-supervisor';
-import { bringUp, stopGraceSeconds, type Task } from './bring-up';
 
 const failureLogLines = 30;
 
@@ -84,7 +84,7 @@ export async function up(only?: string[]): Promise<void> {
     for (const component of [...startedNow].reverse()) await stop(ctx, component.name, stopGraceSeconds);
     // The progress output above already shows the failure in full.
     const stopped = startedNow.length ? `; stopped what this run started (${startedNow.map((c) => c.name).join(', ')})` : '';
-    throw new Error(`stack up failed: ${(error as Error).message.split('\n')[0]}${stopped}`);
+    throw new Error(`stack up failed: ${(error as Error).message.split('\n')[0]}${stopped}`, { cause: error });
   }
   console.log(statusTable(await Promise.all(selected.map((c) => componentStatus(ctx, c)))));
 }

@@ -1,5 +1,5 @@
-import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import { randomUUID } from 'node:crypto';
+import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import type { EventEnvelope } from './events/event-envelope';
 
 /** What a producer supplies for an event: everything but the envelope. */

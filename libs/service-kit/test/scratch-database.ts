@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely, Migration } from 'kysely';
 import { Client } from 'pg';
-import { createDatabase, migrateToLatest } from '../src/database/database';
 import { connectionConfig } from '../src/database/connection-config';
+import { createDatabase, migrateToLatest } from '../src/database/database';
 
 const SERVER = 'postgres://postgres@127.0.0.1:5432';
 

@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { jaegerTrace, logsForTrace, prometheusQuery, type JaegerTrace } from '../../../test/support/backends';
-import { kafkaBrokers } from '../../../test/support/kafka-source';
 import { eventually } from '../../../test/support/eventually';
+import { kafkaBrokers } from '../../../test/support/kafka-source';
 import type { HopMode } from '../src/kafka/hop-mode';
 
 const run = promisify(execFile);

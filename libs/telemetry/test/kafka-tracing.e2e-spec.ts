@@ -6,14 +6,14 @@ import { AggregationTemporality, MeterProvider, MetricReader, type DataPoint, ty
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
 // The module object itself (not a TypeScript namespace copy), so the patch reaches every user.
 import kafkajs = require('kafkajs');
-import { kafkaBrokers } from '../../../test/support/kafka-source';
 import { eventually } from '../../../test/support/eventually';
+import { kafkaBrokers } from '../../../test/support/kafka-source';
 import { withTopics } from '../../../test/support/kafka-topics';
 import type { HopMode } from '../src/kafka/hop-mode';
 import { TracehopKafkaJsInstrumentation } from '../src/kafka/kafkajs-instrumentation';
+import { republish } from '../src/kafka/republish';
 import { headerValues } from '../src/kafka/trace-headers';
 import { processBatchMessage } from '../src/kafka/traced-consumer';
-import { republish } from '../src/kafka/republish';
 
 /** In-process producer and consumer against the stack's real broker; spans collected in memory. */
 const exporter = new InMemorySpanExporter();

@@ -9,8 +9,8 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 // The module object itself, so Nest's Kafka transport (which requires kafkajs) gets the patched one.
 import kafkajs = require('kafkajs');
-import { kafkaBrokers } from '../../../test/support/kafka-source';
 import { eventually } from '../../../test/support/eventually';
+import { kafkaBrokers } from '../../../test/support/kafka-source';
 import { withTopics } from '../../../test/support/kafka-topics';
 import { TracehopKafkaJsInstrumentation } from '../src/kafka/kafkajs-instrumentation';
 import { KafkaHandlerTracingInterceptor } from '../src/nest/kafka-handler-tracing.interceptor';

@@ -2,8 +2,8 @@ import { Body, Controller, Get, Param, Post } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { uuidParam } from '@tracehop/service-kit';
 import { RegisterUserDto } from './register-user.dto';
-import { UsersService } from './users.service';
 import { UserView } from './user.view';
+import { UsersService } from './users.service';
 
 
 @ApiTags('users')

@@ -1,8 +1,8 @@
+import { infraFile } from '../config-files';
 import { collectorBuildStep, goBinaryPath, type GoBinary } from '../install/go-build';
 import { port } from '../manifest';
-import { infraFile } from '../config-files';
-import { answersOk } from './http-probe';
 import type { Component, StackContext } from './component';
+import { answersOk } from './http-probe';
 
 /** One collector distribution serves both roles; each role has its own config file. */
 const collectorBinary: GoBinary = {

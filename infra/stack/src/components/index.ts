@@ -1,5 +1,5 @@
-import type { Component } from './component';
 import { agent, gateway } from './collector';
+import type { Component } from './component';
 import { jaeger } from './jaeger';
 import { kafka } from './kafka';
 import { postgres } from './postgres';

@@ -1,8 +1,8 @@
+import { infraFile } from '../config-files';
 import { goBinaryPath, wrapperModuleStep, type GoBinary } from '../install/go-build';
 import { port } from '../manifest';
-import { infraFile } from '../config-files';
-import { answersOk } from './http-probe';
 import type { Component } from './component';
+import { answersOk } from './http-probe';
 
 const jaegerBinary: GoBinary = {
   name: 'jaeger',

@@ -105,7 +105,7 @@ export const postgres: Component = {
     } catch (error) {
       // Not "not ready yet": the password file no longer matches the cluster (secrets deleted, data kept).
       if ((error as { code?: string }).code === '28P01') {
-        throw new Error(`the cluster refuses the password in ${ctx.env.POSTGRES_PASSWORD_FILE}; restore that file, or wipe the data with npm run stack -- reset`);
+        throw new Error(`the cluster refuses the password in ${ctx.env.POSTGRES_PASSWORD_FILE}; restore that file, or wipe the data with npm run stack -- reset`, { cause: error });
       }
       return false;
     } finally {

@@ -2,8 +2,8 @@ import which from 'which';
 import { infraFile, renderConfig } from '../config-files';
 import { aptInstall } from '../install/apt';
 import { port } from '../manifest';
-import { answersOk } from './http-probe';
 import type { Component, StackContext } from './component';
+import { answersOk } from './http-probe';
 
 const baseUrl = (ctx: StackContext) => `http://127.0.0.1:${port(ctx.manifest, 'PROMETHEUS_PORT')}`;
 

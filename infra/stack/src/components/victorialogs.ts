@@ -1,8 +1,8 @@
 import retry from 'async-retry';
 import { goBinaryPath, goInstallStep, type GoBinary } from '../install/go-build';
 import { port } from '../manifest';
-import { answersOk } from './http-probe';
 import type { Component, StackContext } from './component';
+import { answersOk } from './http-probe';
 import { victoriaLogsFlags } from './victorialogs-flags';
 
 const victoriaLogsBinary: GoBinary = {

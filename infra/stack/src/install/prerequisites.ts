@@ -1,8 +1,8 @@
-import extractZip from 'extract-zip';
 import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import extractZip from 'extract-zip';
 import which from 'which';
 import type { StackContext } from '../components/component';
 import { loadManifest } from '../manifest';

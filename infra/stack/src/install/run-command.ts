@@ -1,6 +1,6 @@
+import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { spawn } from 'node:child_process';
 import type { StackContext } from '../components/component';
 
 export interface CommandOptions {

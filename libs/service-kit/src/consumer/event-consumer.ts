@@ -1,6 +1,6 @@
+import { SpanStatusCode, trace, type Counter } from '@opentelemetry/api';
 import { decodeEvent, deadLetterTopic, PoisonMessageError, type EventEnvelope } from '@tracehop/contracts';
 import { processBatchMessage, RateLimitedWarning, recordFailure, republish, type ConsumedRecord } from '@tracehop/telemetry';
-import { SpanStatusCode, trace, type Counter } from '@opentelemetry/api';
 import retry from 'async-retry';
 import type { Consumer, EachBatchPayload } from 'kafkajs';
 import type { Kysely } from 'kysely';

@@ -16,6 +16,7 @@ export interface EventHandler<T extends EventEnvelope, DB extends KitTables = Ki
 }
 
 /** A handler of any event and database, as a group holds them (the decoder guarantees each gets its own type). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- existential on purpose: each handler has its own event and database types
 export type AnyEventHandler = EventHandler<any, any>;
 
 export interface ConsumerGroupSpec {

@@ -1,4 +1,3 @@
-/// <reference path="./pgpass.d.ts" />
 import type { ClientConfig } from 'pg';
 import { parseIntoClientConfig } from 'pg-connection-string';
 import pgpass from 'pgpass';

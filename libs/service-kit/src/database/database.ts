@@ -1,7 +1,7 @@
 import { Kysely, Migrator, PostgresDialect, type Migration } from 'kysely';
 import { Pool } from 'pg';
-import { kitMigrations } from './kit-migration';
 import { connectionConfig } from './connection-config';
+import { kitMigrations } from './kit-migration';
 
 /** Injection token of the service's Kysely instance (typed by each app as Kysely<ItsDatabase>). */
 export const DATABASE = Symbol('DATABASE');

@@ -1,5 +1,5 @@
-import { Topic, encodeEvent, type EventEnvelope } from '@tracehop/contracts';
 import { context, propagation } from '@opentelemetry/api';
+import { Topic, encodeEvent, type EventEnvelope } from '@tracehop/contracts';
 import type { ClassConstructor } from 'class-transformer';
 import type { Transaction } from 'kysely';
 import type { KitTables } from '../database/kit-tables';

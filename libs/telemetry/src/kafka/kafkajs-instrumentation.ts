@@ -61,6 +61,7 @@ export class TracehopKafkaJsInstrumentation extends InstrumentationBase<Tracehop
   }
 
   patch(exports: typeof KafkaJs): typeof KafkaJs {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the wrapped prototype methods below have kafkajs' `this`, and need ours too
     const instrumentation = this;
     const OriginalKafka = exports.Kafka;
     if (!(OriginalKafka as { __tracehop?: boolean }).__tracehop) {
