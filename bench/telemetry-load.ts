@@ -37,13 +37,18 @@ interface Service {
 function startService(name: string, env: Record<string, string>): Promise<Service> {
   const child = spawn(
     join(repo, 'node_modules/.bin/node'),
-    ['--expose-gc', '--require', 'tsx/cjs', '--require', join(repo, 'libs/telemetry/src/register.ts'), join(__dirname, 'fixtures/http-service.ts')],
+    [
+      '--expose-gc',
+      '--require',
+      'tsx/cjs',
+      '--require',
+      join(repo, 'libs/telemetry/src/register.ts'),
+      join(__dirname, 'fixtures/http-service.ts'),
+    ],
     { cwd: repo, env: { ...process.env, PORT: '3999', OTEL_SERVICE_NAME: name, ...env }, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   let output = '';
-  const served = new Promise<number>((resolve) =>
-    child.once('exit', () => resolve(Number(/"served":(\d+)/.exec(output)?.[1] ?? NaN))),
-  );
+  const served = new Promise<number>((resolve) => child.once('exit', () => resolve(Number(/"served":(\d+)/.exec(output)?.[1] ?? NaN))));
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
       output += chunk.toString();
@@ -78,14 +83,27 @@ async function load(seconds: number, sample: (elapsed: number) => void) {
   const timer = setInterval(() => sample(++elapsed), 1000);
   const result = await autocannon({ url: 'http://127.0.0.1:3999/orders', connections: 20, overallRate: options.rate, duration: seconds });
   clearInterval(timer);
-  return { requestsPerSecond: Math.round(result.requests.average), p99Millis: result.latency.p99, ok: result['2xx'], errors: result.errors + result.non2xx };
+  return {
+    requestsPerSecond: Math.round(result.requests.average),
+    p99Millis: result.latency.p99,
+    ok: result['2xx'],
+    errors: result.errors + result.non2xx,
+  };
 }
 
 async function scenario(name: string, env: Record<string, string>, seconds: number, countSpans: boolean) {
   const service = await startService(`bench-${name}`, env);
   const before = countSpans ? await agentAcceptedSpans() : 0;
   const memory: { rss: number; heapAfterGc: number }[] = [];
-  const result = await load(seconds, (s) => s % 10 === 0 && void memoryMegabytes().then((m) => memory.push(m), () => undefined));
+  const result = await load(
+    seconds,
+    (s) =>
+      s % 10 === 0 &&
+      void memoryMegabytes().then(
+        (m) => memory.push(m),
+        () => undefined,
+      ),
+  );
   const served = await stopService(service);
   const spans = countSpans ? (await agentAcceptedSpans()) - before : undefined;
   // The memory probes are requests too, and get server spans.
@@ -107,7 +125,19 @@ async function main(): Promise<void> {
     await up(['agent']);
   }
   const out = join(__dirname, 'results', `telemetry-load-${new Date().toISOString().slice(0, 10)}.json`);
-  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), machine: `${availableParallelism()} cores, ${Math.round(totalmem() / 2 ** 30)} GiB`, options, rows }, null, 2));
+  writeFileSync(
+    out,
+    JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        machine: `${availableParallelism()} cores, ${Math.round(totalmem() / 2 ** 30)} GiB`,
+        options,
+        rows,
+      },
+      null,
+      2,
+    ),
+  );
   const range = (values: number[]) => (values.length ? `${Math.min(...values)}–${Math.max(...values)}` : 'n/a');
   console.table(
     rows.map(({ memoryEvery10s, ...r }) => ({

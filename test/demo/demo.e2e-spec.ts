@@ -25,7 +25,11 @@ describe('npm run demo', () => {
 
   beforeAll(async () => {
     outputDir = mkdtempSync(join(tmpdir(), 'tracehop-demo-'));
-    const result = await run('npm', ['run', '--silent', 'demo', '--', '--stop-after', '--output', outputDir], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024, timeout: 600_000 });
+    const result = await run('npm', ['run', '--silent', 'demo', '--', '--stop-after', '--output', outputDir], {
+      cwd: ROOT,
+      maxBuffer: 64 * 1024 * 1024,
+      timeout: 600_000,
+    });
     output = result.stdout;
   });
 
@@ -50,7 +54,16 @@ describe('npm run demo', () => {
     for (const service of ['user-service', 'order-service', 'payment-service']) expect(paid).toContain(service);
     const names = [...new Set(trace.spans.map((span) => span.operationName))];
     for (const name of names) expect({ name, shown: paid.includes(name) }).toEqual({ name, shown: true });
-    for (const hop of ['POST /orders', 'GET /users/:id', 'send orders.order-created.v1', 'process orders.order-created.v1', 'send payments.payment-completed.v1', 'process payments.payment-completed.v1', 'send orders.order-confirmed.v1', 'process orders.order-confirmed.v1']) {
+    for (const hop of [
+      'POST /orders',
+      'GET /users/:id',
+      'send orders.order-created.v1',
+      'process orders.order-created.v1',
+      'send payments.payment-completed.v1',
+      'process payments.payment-completed.v1',
+      'send orders.order-confirmed.v1',
+      'process orders.order-confirmed.v1',
+    ]) {
       expect(paid).toContain(hop);
     }
   });
@@ -75,7 +88,12 @@ describe('npm run demo', () => {
   });
 
   it('writes an HTML trace view per step and stops what it started', async () => {
-    for (const file of ['1-a-user-registers.html', '2-an-order-that-is-paid.html', '3-an-order-that-is-declined.html', '4-a-poison-message.html']) {
+    for (const file of [
+      '1-a-user-registers.html',
+      '2-an-order-that-is-paid.html',
+      '3-an-order-that-is-declined.html',
+      '4-a-poison-message.html',
+    ]) {
       expect(existsSync(join(outputDir, file))).toBe(true);
     }
     for (const port of [3001, 3002, 3003]) await expect(fetch(`http://127.0.0.1:${port}/health/live`)).rejects.toThrow();

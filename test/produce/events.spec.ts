@@ -52,7 +52,11 @@ describe('npm run produce: events', () => {
     expect(confirmed.key).toBe(orderId);
     expect(JSON.parse(confirmed.value)).toMatchObject({ userId, orderId, total: { amountMinor: 2500, currency: 'GBP' } });
     const created = JSON.parse(buildEvent(TOPICS.orderCreated, { userId, amountMinor: 900, currency: 'EUR' }).value);
-    expect(created).toMatchObject({ userId, total: { amountMinor: 900, currency: 'EUR' }, lines: [{ quantity: 1, unitPrice: { amountMinor: 900, currency: 'EUR' } }] });
+    expect(created).toMatchObject({
+      userId,
+      total: { amountMinor: 900, currency: 'EUR' },
+      lines: [{ quantity: 1, unitPrice: { amountMinor: 900, currency: 'EUR' } }],
+    });
     expect(buildEvent(TOPICS.userRegistered, { userId, amountMinor: 0, currency: 'EUR' }).key).toBe(userId);
   });
 

@@ -22,8 +22,11 @@ interface CliRun {
 /** `npm run --silent produce -- …`, exactly as a user types it; resolves with how it ended, failure included. */
 function produceCli(...args: string[]): Promise<CliRun> {
   return new Promise((resolve) => {
-    execFile('npm', ['run', '--silent', 'produce', '--', ...args], { cwd: ROOT, env: { ...process.env, KAFKA_BROKERS: kafkaBrokers() } }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    execFile(
+      'npm',
+      ['run', '--silent', 'produce', '--', ...args],
+      { cwd: ROOT, env: { ...process.env, KAFKA_BROKERS: kafkaBrokers() } },
+      (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
@@ -45,7 +48,14 @@ function sentLines(run: CliRun): SentLine[] {
     .map((line) => {
       const [, topic, ...tokens] = line.split(' ');
       const fields = Object.fromEntries(tokens.map((token) => token.split('=') as [string, string?]));
-      return { topic, key: fields.key!, event: fields.event!, trace: fields.trace!, traceparent: fields.traceparent, poison: 'poison' in fields };
+      return {
+        topic,
+        key: fields.key!,
+        event: fields.event!,
+        trace: fields.trace!,
+        traceparent: fields.traceparent,
+        poison: 'poison' in fields,
+      };
     });
 }
 
@@ -179,7 +189,15 @@ describe('npm run produce (real broker, Jaeger, payment-service)', () => {
   it('load mode: --count 200 --rate 100 --json reports 200 sent in about 2 s, and only JSON on stdout', async () => {
     expect(runs.load).toMatchObject({ code: 0 });
     const summary = JSON.parse(runs.load.stdout);
-    expect(summary).toMatchObject({ topic, requested: 200, targetRatePerSecond: 100, sent: 200, failed: 0, interrupted: false, errors: {} });
+    expect(summary).toMatchObject({
+      topic,
+      requested: 200,
+      targetRatePerSecond: 100,
+      sent: 200,
+      failed: 0,
+      interrupted: false,
+      errors: {},
+    });
     // Paced at 100/s, 200 messages cannot go in much less than 2 s; the upper bound is loose (a busy machine).
     expect(summary.elapsedSeconds).toBeGreaterThan(1.8);
     expect(summary.elapsedSeconds).toBeLessThan(15);
@@ -225,7 +243,11 @@ describe('npm run produce (real broker, Jaeger, payment-service)', () => {
         return body.data?.find((t) => t.spans.some((span) => span.operationName === `process ${TOPICS.orderCreated}`));
       });
       const view = traceView(trace);
-      const [processed] = view.find('payment-service', `process ${TOPICS.orderCreated}`, (span) => view.tag(span, 'messaging.message.id') === order.event);
+      const [processed] = view.find(
+        'payment-service',
+        `process ${TOPICS.orderCreated}`,
+        (span) => view.tag(span, 'messaging.message.id') === order.event,
+      );
       expect(view.tag(processed, 'tracehop.propagation.broken')).toBe('malformed_traceparent');
       expect(view.parentId(processed)).toBeUndefined();
       expect(trace.traceID).not.toBe(order.traceparent!.split('-')[1]);

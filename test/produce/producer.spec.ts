@@ -3,7 +3,14 @@ import { TOPICS } from '@tracehop/contracts';
 import type { Producer, ProducerRecord } from 'kafkajs';
 import { buildEvent } from '../../tools/produce/events';
 import { parseProduceOptions, type RawProduceOptions } from '../../tools/produce/options';
-import { malformedTraceparent, percentile, sendLoop, sendRecord, type ProduceReporter, type SendOutcome } from '../../tools/produce/producer';
+import {
+  malformedTraceparent,
+  percentile,
+  sendLoop,
+  sendRecord,
+  type ProduceReporter,
+  type SendOutcome,
+} from '../../tools/produce/producer';
 import { messageLine, summaryLines } from '../../tools/produce/report';
 
 const record = () => buildEvent(TOPICS.orderCancelled, { amountMinor: 100, currency: 'EUR' });
@@ -17,13 +24,20 @@ function fakeSend(millis: number, fail = () => false) {
     state.maxConcurrent = Math.max(state.maxConcurrent, ++state.concurrent);
     await new Promise((resolve) => setTimeout(resolve, millis));
     state.concurrent--;
-    return fail() ? { record: record(), ackMillis: NaN, error: new Error('broker said no') } : { record: record(), ackMillis: millis, partition: 0, offset: '1' };
+    return fail()
+      ? { record: record(), ackMillis: NaN, error: new Error('broker said no') }
+      : { record: record(), ackMillis: millis, partition: 0, offset: '1' };
   };
   return { send, state };
 }
 
 function collecting(): ProduceReporter & { outcomes: SendOutcome[]; progress: number } {
-  const reporter = { outcomes: [] as SendOutcome[], progress: 0, onOutcome: (o: SendOutcome) => void reporter.outcomes.push(o), onProgress: () => void reporter.progress++ };
+  const reporter = {
+    outcomes: [] as SendOutcome[],
+    progress: 0,
+    onOutcome: (o: SendOutcome) => void reporter.outcomes.push(o),
+    onProgress: () => void reporter.progress++,
+  };
   return reporter;
 }
 
@@ -87,7 +101,9 @@ describe('npm run produce: trace modes at the send', () => {
   /** A producer that only records what it was asked to send. */
   function recordingProducer() {
     const sent: ProducerRecord[] = [];
-    const producer = { send: async (r: ProducerRecord) => (sent.push(r), [{ topicName: r.topic, partition: 2, errorCode: 0, baseOffset: '41' }]) } as unknown as Producer;
+    const producer = {
+      send: async (r: ProducerRecord) => (sent.push(r), [{ topicName: r.topic, partition: 2, errorCode: 0, baseOffset: '41' }]),
+    } as unknown as Producer;
     return { producer, sent };
   }
 
@@ -100,7 +116,11 @@ describe('npm run produce: trace modes at the send', () => {
     const none = await sendRecord(producer, record(), 'none');
     const malformed = await sendRecord(producer, record(), 'malformed');
     expect(sent[0].messages[0].headers).toEqual({ 'message-id': none.record.eventId, 'content-type': 'application/json' });
-    expect(sent[1].messages[0].headers).toEqual({ 'message-id': malformed.record.eventId, 'content-type': 'application/json', traceparent: malformed.sentTraceparent });
+    expect(sent[1].messages[0].headers).toEqual({
+      'message-id': malformed.record.eventId,
+      'content-type': 'application/json',
+      traceparent: malformed.sentTraceparent,
+    });
     expect(malformed).toMatchObject({ partition: 2, offset: '41' });
     expect(malformed.traceId).toBeUndefined();
     expect(sent[1].messages[0].key).toBe(malformed.record.key);
@@ -115,12 +135,27 @@ describe('npm run produce: trace modes at the send', () => {
 
   it('prints one grep-able line per message', () => {
     const r = record();
-    expect(messageLine({ record: r, ackMillis: 1, partition: 1, offset: '7', traceId: 'abc' }, { poison: false })).toBe(`sent ${TOPICS.orderCancelled} key=${r.key} event=${r.eventId} partition=1 offset=7 trace=abc`);
-    expect(messageLine({ record: r, ackMillis: 1, sentTraceparent: '00-x' }, { poison: true })).toBe(`sent ${TOPICS.orderCancelled} key=${r.key} event=${r.eventId} trace=none traceparent=00-x poison`);
+    expect(messageLine({ record: r, ackMillis: 1, partition: 1, offset: '7', traceId: 'abc' }, { poison: false })).toBe(
+      `sent ${TOPICS.orderCancelled} key=${r.key} event=${r.eventId} partition=1 offset=7 trace=abc`,
+    );
+    expect(messageLine({ record: r, ackMillis: 1, sentTraceparent: '00-x' }, { poison: true })).toBe(
+      `sent ${TOPICS.orderCancelled} key=${r.key} event=${r.eventId} trace=none traceparent=00-x poison`,
+    );
     expect(
       summaryLines({
-        topic: 't', traceMode: 'traceparent', poison: false, requested: 2, targetRatePerSecond: 100, durationSeconds: null, sent: 1, failed: 1,
-        elapsedSeconds: 0.02, ratePerSecond: 50, ackLatencyMillis: { p50: 1, p99: 2, max: 2 }, interrupted: false, errors: { boom: 1 },
+        topic: 't',
+        traceMode: 'traceparent',
+        poison: false,
+        requested: 2,
+        targetRatePerSecond: 100,
+        durationSeconds: null,
+        sent: 1,
+        failed: 1,
+        elapsedSeconds: 0.02,
+        ratePerSecond: 50,
+        ackLatencyMillis: { p50: 1, p99: 2, max: 2 },
+        interrupted: false,
+        errors: { boom: 1 },
       }),
     ).toEqual(['sent 1, failed 1 to t in 0.02 s (50/s, target 100/s)', 'ack latency p50 1 ms, p99 2 ms, max 2 ms', 'failures: 1× boom']);
   });

@@ -6,7 +6,11 @@ import { launchService, stopService, waitUntilReady } from '../support/services'
 /** A bad environment stops the boot with a message naming the variable; SIGTERM shuts down gracefully. */
 describe('service boot and shutdown', () => {
   it('exits 1 naming every bad variable, without echoing values', async () => {
-    const service = launchService('payment-service', { PORT: 'eighty', PAYMENT_PROCESSOR_FAILURE_RATE: '2', DATABASE_URL: 'mysql://secret@db/x' });
+    const service = launchService('payment-service', {
+      PORT: 'eighty',
+      PAYMENT_PROCESSOR_FAILURE_RATE: '2',
+      DATABASE_URL: 'mysql://secret@db/x',
+    });
     const [code] = (await once(service.process, 'exit')) as [number];
     expect(code).toBe(1);
     const output = service.output();

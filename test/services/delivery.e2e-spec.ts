@@ -84,7 +84,10 @@ describe('delivery and failure handling', () => {
     await shop.raw('PATCH', admin, { processorFailureRate: 1 });
     try {
       const placed = await shop.placeOrder(anOrder(userId));
-      expect(await shop.settled(placed.body.id)).toMatchObject({ status: 'CANCELLED', cancelReason: 'payment failed: processor error (injected failure)' });
+      expect(await shop.settled(placed.body.id)).toMatchObject({
+        status: 'CANCELLED',
+        cancelReason: 'payment failed: processor error (injected failure)',
+      });
     } finally {
       await shop.raw('PATCH', admin, { processorFailureRate: 0 });
     }
@@ -92,9 +95,16 @@ describe('delivery and failure handling', () => {
 
   it('a replayed event has no second effect (the consumer records processed event ids)', async () => {
     const confirmed = (orderId: string, eventId = randomUUID()) =>
-      plainToInstance(OrderConfirmedV1, { eventId, occurredAt: new Date().toISOString(), orderId, userId, total: { amountMinor: 1000, currency: 'GBP' } });
+      plainToInstance(OrderConfirmedV1, {
+        eventId,
+        occurredAt: new Date().toISOString(),
+        orderId,
+        userId,
+        total: { amountMinor: 1000, currency: 'GBP' },
+      });
     const first = confirmed(randomUUID());
-    const send = (event: OrderConfirmedV1) => producer.send({ topic: TOPICS.orderConfirmed, messages: [{ key: event.orderId, value: encodeEvent(OrderConfirmedV1, event) }] });
+    const send = (event: OrderConfirmedV1) =>
+      producer.send({ topic: TOPICS.orderConfirmed, messages: [{ key: event.orderId, value: encodeEvent(OrderConfirmedV1, event) }] });
     await send(first);
     await send(first); // redelivered
     await send(confirmed(first.orderId)); // a different event: counts
@@ -114,7 +124,11 @@ describe('delivery and failure handling', () => {
       topic: TOPICS.orderCreated,
       messages: [
         { key: 'poison-1', value: '{"orderId": ', headers: { traceparent: unparseable.traceparent } },
-        { key: 'poison-2', value: JSON.stringify({ eventId: randomUUID(), orderId: 'not-a-uuid' }), headers: { traceparent: invalid.traceparent } },
+        {
+          key: 'poison-2',
+          value: JSON.stringify({ eventId: randomUUID(), orderId: 'not-a-uuid' }),
+          headers: { traceparent: invalid.traceparent },
+        },
       ],
     });
     const originOf = (message: KafkaMessage) => header(message, 'tracehop-origin-traceparent') ?? '';
@@ -162,7 +176,13 @@ describe('delivery and failure handling', () => {
 
   it('an outcome for an unknown order goes to the DLQ and order-service keeps consuming', async () => {
     const orderId = randomUUID();
-    const outcome = plainToInstance(PaymentCompletedV1, { eventId: randomUUID(), occurredAt: new Date().toISOString(), orderId, paymentId: randomUUID(), amount: { amountMinor: 1, currency: 'EUR' } });
+    const outcome = plainToInstance(PaymentCompletedV1, {
+      eventId: randomUUID(),
+      occurredAt: new Date().toISOString(),
+      orderId,
+      paymentId: randomUUID(),
+      amount: { amountMinor: 1, currency: 'EUR' },
+    });
     await producer.send({ topic: TOPICS.paymentCompleted, messages: [{ key: orderId, value: encodeEvent(PaymentCompletedV1, outcome) }] });
     await deadLetters('order-service', (message) => message.key?.toString() === orderId);
     const placed = await shop.placeOrder(anOrder(userId));

@@ -18,15 +18,30 @@ describe('HTTP APIs', () => {
   afterAll(() => running?.stop());
 
   it('an invalid order body is a 400 problem with a message per field', async () => {
-    const response = await shop.placeOrder({ userId: 'nope', currency: 'XYZ', items: [{ sku: '', quantity: 0, unitPriceMinor: 1.5 }], extra: true });
+    const response = await shop.placeOrder({
+      userId: 'nope',
+      currency: 'XYZ',
+      items: [{ sku: '', quantity: 0, unitPriceMinor: 1.5 }],
+      extra: true,
+    });
     expect(response.status).toBe(400);
     expect(response.headers.get('content-type')).toMatch(PROBLEM_JSON);
     expect(response.body).toMatchObject({ type: 'urn:tracehop:problem:validation', status: 400, instance: '/orders' });
-    expect(Object.keys((response.body as unknown as { errors: object }).errors).sort()).toEqual(['currency', 'extra', 'items.0.quantity', 'items.0.sku', 'items.0.unitPriceMinor', 'userId']);
+    expect(Object.keys((response.body as unknown as { errors: object }).errors).sort()).toEqual([
+      'currency',
+      'extra',
+      'items.0.quantity',
+      'items.0.sku',
+      'items.0.unitPriceMinor',
+      'userId',
+    ]);
   });
 
   it('an order without items, or with malformed JSON, is a 400 problem, never a 500', async () => {
-    expect((await shop.placeOrder({ userId, currency: 'EUR', items: [] })).body).toMatchObject({ status: 400, errors: { items: [expect.stringContaining('at least 1')] } });
+    expect((await shop.placeOrder({ userId, currency: 'EUR', items: [] })).body).toMatchObject({
+      status: 400,
+      errors: { items: [expect.stringContaining('at least 1')] },
+    });
     const malformed = await shop.raw('POST', `${running.url['order-service']}/orders`, '{"userId":');
     expect(malformed.status).toBe(400);
     expect(malformed.headers.get('content-type')).toMatch(PROBLEM_JSON);
@@ -53,8 +68,14 @@ describe('HTTP APIs', () => {
   });
 
   it('reads: unknown ids are 404 problems, malformed ids and a missing orderId are 400s', async () => {
-    expect((await shop.getOrder('7b0a4d8e-8a5e-4f3e-9d2f-000000000000')).body).toMatchObject({ status: 404, type: 'urn:tracehop:problem:order-not-found' });
-    expect((await shop.getUser('7b0a4d8e-8a5e-4f3e-9d2f-000000000000')).body).toMatchObject({ status: 404, type: 'urn:tracehop:problem:user-not-found' });
+    expect((await shop.getOrder('7b0a4d8e-8a5e-4f3e-9d2f-000000000000')).body).toMatchObject({
+      status: 404,
+      type: 'urn:tracehop:problem:order-not-found',
+    });
+    expect((await shop.getUser('7b0a4d8e-8a5e-4f3e-9d2f-000000000000')).body).toMatchObject({
+      status: 404,
+      type: 'urn:tracehop:problem:user-not-found',
+    });
     expect((await shop.getOrder('123')).body).toMatchObject({ status: 400, errors: { id: ['id must be a UUID'] } });
     const noOrderId = await shop.raw('GET', `${running.url['payment-service']}/payments`);
     expect(noOrderId.body).toMatchObject({ status: 400, errors: { orderId: ['orderId must be a UUID'] } });
@@ -81,13 +102,20 @@ describe('HTTP APIs', () => {
       expect(Object.keys(openApi.body.paths)).toEqual(expect.arrayContaining(['/health/live', '/health/ready']));
       expect((await fetch(`${url}/docs`)).status).toBe(200);
       expect((await shop.raw('GET', `${url}/health/live`)).status).toBe(200);
-      expect((await shop.raw('GET', `${url}/health/ready`)).body).toMatchObject({ status: 'ok', details: { postgres: { status: 'up' }, kafka: { status: 'up' } } });
+      expect((await shop.raw('GET', `${url}/health/ready`)).body).toMatchObject({
+        status: 'ok',
+        details: { postgres: { status: 'up' }, kafka: { status: 'up' } },
+      });
     }
   });
 
   it('failure injection: switches are read and changed over the loopback admin endpoint, all or nothing', async () => {
     const admin = `${running.url['payment-service']}/admin/faults`;
-    expect((await shop.raw('GET', admin)).body).toMatchObject({ processorFailureRate: { value: 0 }, processorLatencyMs: { value: 50 }, consumerDelayMs: { value: 0 } });
+    expect((await shop.raw('GET', admin)).body).toMatchObject({
+      processorFailureRate: { value: 0 },
+      processorLatencyMs: { value: 50 },
+      consumerDelayMs: { value: 0 },
+    });
     const refused = await shop.raw('PATCH', admin, { processorFailureRate: 2, processorLatencyMs: 10 });
     expect(refused.body).toMatchObject({ status: 400, errors: { processorFailureRate: ['expected a rate between 0 and 1'] } });
     expect((await shop.raw('PATCH', admin, { processorLatencyMs: 10 })).body).toMatchObject({ processorLatencyMs: { value: 10 } });

@@ -37,7 +37,10 @@ describe('Kafka outage', () => {
     expect(placed.status).toBe(201);
     expect(placed.body.status).toBe('PENDING');
     const readiness = await eventually('readiness reports Kafka down', 30, async () => {
-      const ready = await shop.raw<{ status: number; details?: { kafka?: { status: string } } }>('GET', `${running.url['order-service']}/health/ready`);
+      const ready = await shop.raw<{ status: number; details?: { kafka?: { status: string } } }>(
+        'GET',
+        `${running.url['order-service']}/health/ready`,
+      );
       return ready.status === 503 ? ready.body : undefined;
     });
     expect(readiness.details?.kafka?.status).toBe('down');

@@ -20,7 +20,9 @@ describe('link mode: one transaction as linked traces', () => {
 
   const all = () => transaction.traces.flatMap((trace) => trace.spans);
   const one = (service: string, name: string, group?: string): TraceSpan => {
-    const found = all().filter((span) => span.service === service && span.name === name && (!group || span.attributes['messaging.consumer.group.name'] === group));
+    const found = all().filter(
+      (span) => span.service === service && span.name === name && (!group || span.attributes['messaging.consumer.group.name'] === group),
+    );
     expect(found.map((span) => `${span.service} ${span.name}`)).toEqual([`${service} ${name}`]);
     return found[0];
   };

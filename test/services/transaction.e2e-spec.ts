@@ -14,12 +14,21 @@ const SIGNAL_MATRIX: Record<ServiceName, { spans: string[]; logs: string[]; metr
   'user-service': {
     spans: ['GET /users/:id', `process ${TOPICS.orderConfirmed}`],
     logs: ['confirmed order counted in the user statistics'],
-    metrics: ['tracehop_users_registered_total', 'tracehop_consumer_records_total', 'tracehop_messaging_produce_to_process_duration_seconds_count'],
+    metrics: [
+      'tracehop_users_registered_total',
+      'tracehop_consumer_records_total',
+      'tracehop_messaging_produce_to_process_duration_seconds_count',
+    ],
   },
   'order-service': {
     spans: ['POST /orders', `send ${TOPICS.orderCreated}`, `process ${TOPICS.paymentCompleted}`, `send ${TOPICS.orderConfirmed}`],
     logs: ['order placed', 'order confirmed'],
-    metrics: ['tracehop_orders_created_total', 'tracehop_orders_confirmed_total', 'tracehop_orders_completion_duration_seconds_count', 'tracehop_outbox_lag_seconds_count'],
+    metrics: [
+      'tracehop_orders_created_total',
+      'tracehop_orders_confirmed_total',
+      'tracehop_orders_completion_duration_seconds_count',
+      'tracehop_outbox_lag_seconds_count',
+    ],
   },
   'payment-service': {
     spans: [`process ${TOPICS.orderCreated}`, 'charge payment', `send ${TOPICS.paymentCompleted}`, `process ${TOPICS.paymentCompleted}`],
@@ -138,13 +147,19 @@ describe('registration → order → payment → confirmation', () => {
     const pollTrace = await eventually('poll span in Jaeger', 60, () => jaegerTrace(pollLink.traceID));
     const poll = pollTrace.spans.find((span) => span.spanID === pollLink.spanID)!;
     expect(poll.operationName).toBe(`poll ${TOPICS.paymentCompleted}`);
-    expect(poll.references.filter((ref) => ref.refType === 'FOLLOWS_FROM')).toContainEqual(expect.objectContaining({ traceID: traceId, spanID: sendCompleted.spanID }));
+    expect(poll.references.filter((ref) => ref.refType === 'FOLLOWS_FROM')).toContainEqual(
+      expect.objectContaining({ traceID: traceId, spanID: sendCompleted.spanID }),
+    );
   });
 
   it('semantic-convention attributes on the HTTP, database and Kafka spans', async () => {
     const view = traceView((await jaegerTrace(traceId))!);
     const [post] = view.find('order-service', 'POST /orders');
-    expect(Object.fromEntries(['span.kind', 'http.request.method', 'http.route', 'http.response.status_code'].map((k) => [k, view.tag(post, k)]))).toEqual({
+    expect(
+      Object.fromEntries(
+        ['span.kind', 'http.request.method', 'http.route', 'http.response.status_code'].map((k) => [k, view.tag(post, k)]),
+      ),
+    ).toEqual({
       'span.kind': 'server',
       'http.request.method': 'POST',
       'http.route': '/orders',
@@ -156,7 +171,10 @@ describe('registration → order → payment → confirmation', () => {
     const [processed] = view.find('payment-service', `process ${TOPICS.orderCreated}`);
     expect(view.tag(send, 'span.kind')).toBe('producer');
     expect(view.tag(processed, 'span.kind')).toBe('consumer');
-    for (const [span, operation] of [[send, 'send'], [processed, 'process']] as const) {
+    for (const [span, operation] of [
+      [send, 'send'],
+      [processed, 'process'],
+    ] as const) {
       expect(view.tag(span, 'messaging.system')).toBe('kafka');
       expect(view.tag(span, 'messaging.destination.name')).toBe(TOPICS.orderCreated);
       expect(view.tag(span, 'messaging.operation.type')).toBe(operation);
@@ -173,8 +191,12 @@ describe('registration → order → payment → confirmation', () => {
     const trace = (await jaegerTrace(traceId))!;
     const view = traceView(trace);
     const [processCreated] = view.find('payment-service', `process ${TOPICS.orderCreated}`);
-    const placed = await eventually('order-service log in VictoriaLogs', 60, async () => (await logsForTrace('order-service', traceId)).find((e) => e.message === 'order placed'));
-    const paid = await eventually('payment-service log in VictoriaLogs', 60, async () => (await logsForTrace('payment-service', traceId)).find((e) => e.message === 'payment completed'));
+    const placed = await eventually('order-service log in VictoriaLogs', 60, async () =>
+      (await logsForTrace('order-service', traceId)).find((e) => e.message === 'order placed'),
+    );
+    const paid = await eventually('payment-service log in VictoriaLogs', 60, async () =>
+      (await logsForTrace('payment-service', traceId)).find((e) => e.message === 'payment completed'),
+    );
     const placedSpan = trace.spans.find((span) => span.spanID === placed.fields.span_id);
     expect(placedSpan && view.service(placedSpan)).toBe('order-service');
     expect(paid.fields.span_id).toBe(processCreated.spanID);
@@ -184,7 +206,8 @@ describe('registration → order → payment → confirmation', () => {
     const trace = (await jaegerTrace(traceId))!;
     const view = traceView(trace);
     for (const [service, signals] of Object.entries(SIGNAL_MATRIX)) {
-      for (const name of signals.spans) expect({ service, span: name, found: view.find(service, name).length > 0 }).toEqual({ service, span: name, found: true });
+      for (const name of signals.spans)
+        expect({ service, span: name, found: view.find(service, name).length > 0 }).toEqual({ service, span: name, found: true });
       const lines = await eventually(`${service} logs in VictoriaLogs`, 60, async () => {
         const found = (await logsForTrace(service, traceId)).map((entry) => entry.message);
         return signals.logs.every((line) => found.includes(line)) ? found : undefined;

@@ -9,7 +9,9 @@ import { promisify } from 'node:util';
 describe('bringUp on a machine that lacks the program', () => {
   it('installs first, then builds the launch spec and starts it; a second run installs nothing', async () => {
     const repo = join(__dirname, '../..');
-    const { stdout } = await promisify(execFile)(join(repo, 'node_modules/.bin/tsx'), [join(__dirname, 'fixtures/bring-up-scenario.ts')], { cwd: repo });
+    const { stdout } = await promisify(execFile)(join(repo, 'node_modules/.bin/tsx'), [join(__dirname, 'fixtures/bring-up-scenario.ts')], {
+      cwd: repo,
+    });
     expect(JSON.parse(stdout)).toEqual({
       events: ['install', 'launch spec', 'launch spec'],
       titles: ['fake: healthy', 'fake: already healthy'],

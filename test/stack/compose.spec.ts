@@ -81,7 +81,7 @@ describe('infra/compose', () => {
     expect(c.jaeger.source).toContain(`Jaeger v${env.JAEGER_IMAGE_VERSION}`);
   });
 
-  it('runs VictoriaLogs with the native stack\'s flags (retention included), listening inside its container', () => {
+  it("runs VictoriaLogs with the native stack's flags (retention included), listening inside its container", () => {
     expect(services.victorialogs.command).toEqual(victoriaLogsFlags(':9428', '/victoria-logs-data'));
   });
 
@@ -99,7 +99,10 @@ describe('infra/compose', () => {
     const byUid = Object.fromEntries(datasources.map((d) => [d.uid, d]));
     expect(Object.keys(byUid).sort()).toEqual(['jaeger', 'prometheus', 'victorialogs']);
     // The VictoriaLogs data source is a plugin: Grafana installs the very type provisioned, at a pinned version.
-    const preinstall = (services.grafana.environment?.GF_PLUGINS_PREINSTALL_SYNC ?? '').replace(/\$\{(\w+)\}/g, (_, name: string) => env[name] ?? '');
+    const preinstall = (services.grafana.environment?.GF_PLUGINS_PREINSTALL_SYNC ?? '').replace(
+      /\$\{(\w+)\}/g,
+      (_, name: string) => env[name] ?? '',
+    );
     expect(preinstall.split(',')).toContainEqual(expect.stringMatching(new RegExp(`^${byUid.victorialogs.type}@\\d+\\.\\d+\\.\\d+$`)));
     // $$ is how a provisioning file writes a literal $ (Grafana expands $VAR there).
     expect(byUid.jaeger.jsonData?.tracesToLogsV2).toMatchObject({
@@ -113,12 +116,20 @@ describe('infra/compose', () => {
   });
 
   it('runs the three services (profile "services") with environments their own config accepts, on their default ports', () => {
-    const loaders = { 'user-service': loadUserServiceConfig, 'order-service': loadOrderServiceConfig, 'payment-service': loadPaymentServiceConfig };
+    const loaders = {
+      'user-service': loadUserServiceConfig,
+      'order-service': loadOrderServiceConfig,
+      'payment-service': loadPaymentServiceConfig,
+    };
     for (const [name, load] of Object.entries(loaders)) {
       const service = services[name];
       expect({ name, profiles: service.profiles }).toEqual({ name, profiles: ['services'] });
       const config = load(service.environment);
-      expect({ name, database: new URL(config.DATABASE_URL).pathname, port: config.PORT }).toEqual({ name, database: `/${config.serviceName.replace('-service', '')}s`, port: load({}).PORT });
+      expect({ name, database: new URL(config.DATABASE_URL).pathname, port: config.PORT }).toEqual({
+        name,
+        database: `/${config.serviceName.replace('-service', '')}s`,
+        port: load({}).PORT,
+      });
       expect(service.ports).toEqual([`127.0.0.1:\${${name.replace('-service', '').toUpperCase()}_SERVICE_PORT}:${config.PORT}`]);
       expect(Number(env[`${name.replace('-service', '').toUpperCase()}_SERVICE_PORT`])).toBe(config.PORT);
     }

@@ -13,13 +13,17 @@ const manifest = loadManifest();
 describe('native manifest: the one place versions and ports are pinned', () => {
   it('every build file names the version the manifest pins', () => {
     const builder = parse(read('infra/collector/builder-config.yaml')) as Record<string, { gomod: string }[]>;
-    const modules = ['receivers', 'processors', 'exporters', 'connectors', 'extensions'].flatMap((kind) => builder[kind].map((m) => m.gomod));
+    const modules = ['receivers', 'processors', 'exporters', 'connectors', 'extensions'].flatMap((kind) =>
+      builder[kind].map((m) => m.gomod),
+    );
     expect(modules.length).toBeGreaterThan(10);
     for (const module of modules) expect(module).toMatch(new RegExp(` v${manifest.components.collector.version.replace(/\./g, '\\.')}$`));
 
     expect(read('infra/native/jaeger/go.mod')).toContain(`github.com/jaegertracing/jaeger ${manifest.components.jaeger.version}`);
     expect(read('infra/native/kafka/pom.xml')).toContain(`<kafka.version>${manifest.components.kafka.version}</kafka.version>`);
-    expect(read('infra/native/search/pom.xml')).toContain(`<opensearch.runner.version>${manifest.components.search.version}</opensearch.runner.version>`);
+    expect(read('infra/native/search/pom.xml')).toContain(
+      `<opensearch.runner.version>${manifest.components.search.version}</opensearch.runner.version>`,
+    );
   });
 
   it('every manifest port belongs to exactly one component, and no component names an unknown port', () => {

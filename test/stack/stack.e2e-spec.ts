@@ -49,7 +49,16 @@ describe('native stack', () => {
   });
 
   it('reports every component healthy with its endpoints', () => {
-    expect(statuses.map((s) => s.name).sort()).toEqual(['agent', 'gateway', 'jaeger', 'kafka', 'postgres', 'prometheus', 'search', 'victorialogs']);
+    expect(statuses.map((s) => s.name).sort()).toEqual([
+      'agent',
+      'gateway',
+      'jaeger',
+      'kafka',
+      'postgres',
+      'prometheus',
+      'search',
+      'victorialogs',
+    ]);
     for (const status of statuses) {
       expect({ name: status.name, state: status.state }).toEqual({ name: status.name, state: 'healthy' });
       expect(status.endpoints.length).toBeGreaterThan(0);
@@ -97,7 +106,13 @@ describe('native stack', () => {
   });
 
   it('Postgres: refuses a connection without the generated password', async () => {
-    const db = new Client({ host: '127.0.0.1', port: endpoints.postgresPort, user: 'postgres', database: 'postgres', password: 'not-the-password' });
+    const db = new Client({
+      host: '127.0.0.1',
+      port: endpoints.postgresPort,
+      user: 'postgres',
+      database: 'postgres',
+      password: 'not-the-password',
+    });
     await expect(db.connect()).rejects.toThrow(/password authentication failed/);
     await db.end().catch(() => undefined);
   });

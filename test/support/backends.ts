@@ -56,7 +56,10 @@ export interface LogEntry {
 
 /** Log records matching a LogsQL query, from VictoriaLogs' query API (one JSON object per line). */
 export async function logsQuery(query: string): Promise<LogEntry[]> {
-  const response = await fetch(`${endpoints.victorialogs}/select/logsql/query`, { method: 'POST', body: new URLSearchParams({ query, limit: '1000' }) });
+  const response = await fetch(`${endpoints.victorialogs}/select/logsql/query`, {
+    method: 'POST',
+    body: new URLSearchParams({ query, limit: '1000' }),
+  });
   if (!response.ok) throw new Error(`VictoriaLogs answered ${response.status}: ${await response.text()}`);
   return (await response.text())
     .split('\n')

@@ -30,8 +30,14 @@ export async function sendProbe(agentGrpc: string): Promise<ProbeResult> {
   const resource = resourceFromAttributes({ 'service.name': serviceName, 'service.namespace': 'tracehop-tests' });
   const url = `http://${agentGrpc}`;
 
-  const tracerProvider = new TracerProvider({ resource, spanProcessors: [new SimpleSpanProcessor({ exporter: new OTLPTraceExporter({ url }) })] });
-  const loggerProvider = new LoggerProvider({ resource, processors: [new SimpleLogRecordProcessor({ exporter: new OTLPLogExporter({ url }) })] });
+  const tracerProvider = new TracerProvider({
+    resource,
+    spanProcessors: [new SimpleSpanProcessor({ exporter: new OTLPTraceExporter({ url }) })],
+  });
+  const loggerProvider = new LoggerProvider({
+    resource,
+    processors: [new SimpleLogRecordProcessor({ exporter: new OTLPLogExporter({ url }) })],
+  });
   const meterProvider = new MeterProvider({
     resource,
     readers: [new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter({ url }), exportIntervalMillis: 60_000 })],

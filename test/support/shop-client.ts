@@ -10,9 +10,15 @@ export { newTraceparent, type Order };
 export function shopClient(running: RunningServices) {
   const { url } = running;
   return {
-    registerUser: (email = `user-${randomUUID()}@example.com`, name = 'Test User') => call<{ id: string; orders: { confirmed: number } }>('POST', `${url['user-service']}/users`, { email, name }),
-    getUser: (id: string) => call<{ id: string; orders: { confirmed: number; spent: { currency: string; amountMinor: number }[] } }>('GET', `${url['user-service']}/users/${id}`),
-    placeOrder: (body: unknown, headers: Record<string, string> = {}) => call<Order>('POST', `${url['order-service']}/orders`, body, headers),
+    registerUser: (email = `user-${randomUUID()}@example.com`, name = 'Test User') =>
+      call<{ id: string; orders: { confirmed: number } }>('POST', `${url['user-service']}/users`, { email, name }),
+    getUser: (id: string) =>
+      call<{ id: string; orders: { confirmed: number; spent: { currency: string; amountMinor: number }[] } }>(
+        'GET',
+        `${url['user-service']}/users/${id}`,
+      ),
+    placeOrder: (body: unknown, headers: Record<string, string> = {}) =>
+      call<Order>('POST', `${url['order-service']}/orders`, body, headers),
     getOrder: (id: string) => call<Order>('GET', `${url['order-service']}/orders/${id}`),
     payments: (orderId: string) => call<{ id: string; status: string }[]>('GET', `${url['payment-service']}/payments?orderId=${orderId}`),
     raw: call,
@@ -25,4 +31,8 @@ export function shopClient(running: RunningServices) {
   };
 }
 
-export const anOrder = (userId: string, unitPriceMinor = 450, quantity = 2) => ({ userId, currency: 'EUR', items: [{ sku: 'SKU-TEA-01', quantity, unitPriceMinor }] });
+export const anOrder = (userId: string, unitPriceMinor = 450, quantity = 2) => ({
+  userId,
+  currency: 'EUR',
+  items: [{ sku: 'SKU-TEA-01', quantity, unitPriceMinor }],
+});

@@ -16,7 +16,10 @@ export interface ComponentStatus {
 export async function stackCommandResult(...args: string[]): Promise<{ code: number; output: string }> {
   return run('npm', ['run', '--silent', 'stack', '--', ...args], { cwd: repoRoot, maxBuffer: 16 * 1024 * 1024 }).then(
     ({ stdout, stderr }) => ({ code: 0, output: stdout + stderr }),
-    (error: { code?: number; stdout?: string; stderr?: string }) => ({ code: error.code ?? 1, output: (error.stdout ?? '') + (error.stderr ?? '') }),
+    (error: { code?: number; stdout?: string; stderr?: string }) => ({
+      code: error.code ?? 1,
+      output: (error.stdout ?? '') + (error.stderr ?? ''),
+    }),
   );
 }
 

@@ -13,7 +13,12 @@ export function traceView(trace: JaegerTrace) {
     parentId,
     links: (span: JaegerSpan) => (span.references ?? []).filter((ref) => ref.refType === 'FOLLOWS_FROM'),
     find(serviceName: string, name: string | RegExp, where: (span: JaegerSpan) => boolean = () => true): JaegerSpan[] {
-      return trace.spans.filter((span) => service(span) === serviceName && (typeof name === 'string' ? span.operationName === name : name.test(span.operationName)) && where(span));
+      return trace.spans.filter(
+        (span) =>
+          service(span) === serviceName &&
+          (typeof name === 'string' ? span.operationName === name : name.test(span.operationName)) &&
+          where(span),
+      );
     },
     /** True when `ancestor` is on the span's parent chain. */
     descendsFrom(span: JaegerSpan, ancestor: JaegerSpan): boolean {

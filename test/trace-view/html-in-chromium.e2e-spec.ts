@@ -65,7 +65,12 @@ describe('the HTML trace view of a real transaction, in headless Chromium', () =
     const kafka = spans().filter((span) => span.kind === 'producer' || span.kind === 'consumer');
     const names = new Set(kafka.map((span) => span.name));
     expect([...names]).toEqual(
-      expect.arrayContaining(['send orders.order-created.v1', 'process orders.order-created.v1', 'send orders.order-confirmed.v1', LAST_HOP]),
+      expect.arrayContaining([
+        'send orders.order-created.v1',
+        'process orders.order-created.v1',
+        'send orders.order-confirmed.v1',
+        LAST_HOP,
+      ]),
     );
     expect([...names].some((name) => /^send payments\.payment-(completed|failed)\.v1$/.test(name))).toBe(true);
     for (const name of names) expect(dom).toContain(`<span class="name">${escapeHtml(name)}</span>`);

@@ -40,7 +40,11 @@ describe('mapping Jaeger JSON to TraceSpan', () => {
       },
       links: [],
     });
-    expect(byName('process orders.order-created.v1')).toMatchObject({ service: 'payment-service', kind: 'consumer', parentSpanId: 'f9274dd513dd1c46' });
+    expect(byName('process orders.order-created.v1')).toMatchObject({
+      service: 'payment-service',
+      kind: 'consumer',
+      parentSpanId: 'f9274dd513dd1c46',
+    });
     expect(byName('POST /orders')).toMatchObject({ kind: 'server', parentSpanId: '934cf96fd47b4287' }); // the client's span, not in the trace
     expect(byName('GET')).toMatchObject({ kind: 'client' });
   });
@@ -54,7 +58,11 @@ describe('mapping Jaeger JSON to TraceSpan', () => {
 
   it('maps error status and message: status description, else the exception event, else error.type', () => {
     const charge = byName('charge payment');
-    expect(charge).toMatchObject({ error: true, errorMessage: 'no payment account for user b4a08ced-de68-4a3c-9dee-285b5fb1d8b6 yet', service: 'payment-service' });
+    expect(charge).toMatchObject({
+      error: true,
+      errorMessage: 'no payment account for user b4a08ced-de68-4a3c-9dee-285b5fb1d8b6 yet',
+      service: 'payment-service',
+    });
     expect(charge.attributes).toEqual({ 'otel.scope.name': 'payment-service', 'tracehop.payment.currency': 'EUR' }); // span.kind, error, otel.status_* are fields
     expect(byName('POST /orders').error).toBe(false);
     expect(byName('POST /orders').errorMessage).toBeUndefined();
@@ -79,8 +87,26 @@ describe('mapping Jaeger JSON to TraceSpan', () => {
   });
 
   it('tolerates what Jaeger may send: no references or tags, unknown kind, short ids, duplicates, unknown process', () => {
-    const bare: JaegerSpanJson = { traceID: 'ABCDEF0123456789', spanID: 'ABC', operationName: 'bare', references: null, startTime: 5, duration: 0, tags: null, logs: null, processID: 'p9' };
-    const odd: JaegerSpanJson = { ...bare, spanID: 'def', tags: [{ key: 'span.kind', type: 'string', value: 'unspecified' }, { key: 'binary', type: 'binary', value: { b: 1 } }, { key: 'ratio', type: 'float64', value: 0.5 }] };
+    const bare: JaegerSpanJson = {
+      traceID: 'ABCDEF0123456789',
+      spanID: 'ABC',
+      operationName: 'bare',
+      references: null,
+      startTime: 5,
+      duration: 0,
+      tags: null,
+      logs: null,
+      processID: 'p9',
+    };
+    const odd: JaegerSpanJson = {
+      ...bare,
+      spanID: 'def',
+      tags: [
+        { key: 'span.kind', type: 'string', value: 'unspecified' },
+        { key: 'binary', type: 'binary', value: { b: 1 } },
+        { key: 'ratio', type: 'float64', value: 0.5 },
+      ],
+    };
     const trace = mapJaegerTrace({ traceID: 'ABCDEF0123456789', spans: [bare, odd, { ...bare }], processes: {} });
     expect(trace.traceId).toBe('0000000000000000abcdef0123456789');
     expect(trace.spans).toHaveLength(2);

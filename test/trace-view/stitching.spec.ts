@@ -48,12 +48,14 @@ function trace(id: string, spans: SpanSpec[]): JaegerTraceJson {
 /** Jaeger's query API over these traces: by id, search by service and start window (newest first, limit), services. */
 function fakeJaeger(traces: JaegerTraceJson[]) {
   const requests: string[] = [];
-  const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+  const json = (status: number, body: unknown) =>
+    new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
   const fetchImpl = (async (input: string | URL | Request) => {
     const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
     requests.push(url.pathname + url.search);
     const serviceOf = (t: JaegerTraceJson, processId: string) => t.processes[processId].serviceName;
-    if (url.pathname === '/api/services') return json(200, { data: [...new Set(traces.flatMap((t) => Object.values(t.processes).map((p) => p.serviceName)))] });
+    if (url.pathname === '/api/services')
+      return json(200, { data: [...new Set(traces.flatMap((t) => Object.values(t.processes).map((p) => p.serviceName)))] });
     const byId = /^\/api\/traces\/([0-9a-f]+)$/.exec(url.pathname);
     if (byId) {
       const found = traces.find((t) => t.traceID === byId[1]);
@@ -88,7 +90,16 @@ const T1 = trace('b1', [
   { id: 'b2', service: 'payment-service', name: 'send payments.payment-completed.v1', at: 60, parent: 'b1' },
 ]);
 const T2 = trace('c1', [
-  { id: 'c1', service: 'order-service', name: 'process payments.payment-completed.v1', at: 100, links: [['b1', 'b2'], ['ee', 'ee']] }, // and a trace Jaeger lacks
+  {
+    id: 'c1',
+    service: 'order-service',
+    name: 'process payments.payment-completed.v1',
+    at: 100,
+    links: [
+      ['b1', 'b2'],
+      ['ee', 'ee'],
+    ],
+  }, // and a trace Jaeger lacks
   { id: 'c2', service: 'order-service', name: 'send orders.order-confirmed.v1', at: 104, parent: 'c1' },
 ]);
 const T3 = trace('d1', [{ id: 'd1', service: 'user-service', name: 'process orders.order-confirmed.v1', at: 150, links: [['c1', 'c2']] }]);
@@ -97,12 +108,51 @@ const X1 = trace('f1', [
   { id: 'f1', service: 'payment-service', name: 'process orders.order-created.v1', at: 70 },
   { id: 'f2', service: 'payment-service', name: 'send payments.payment-completed.v1', at: 80, parent: 'f1' },
 ]);
-const P = trace('91', [{ id: '91', service: 'payment-service', name: 'poll payments.payment-completed.v1', at: 90, links: [['b1', 'b2'], ['f1', 'f2']], tags: batch }]);
-const S = trace('92', [{ id: '92', service: 'payment-service', name: 'process payments.payment-completed.v1', at: 91, links: [['b1', 'b2'], ['91', '91']] }]);
-const SX = trace('93', [{ id: '93', service: 'payment-service', name: 'process payments.payment-completed.v1', at: 92, links: [['f1', 'f2'], ['91', '91']] }]);
+const P = trace('91', [
+  {
+    id: '91',
+    service: 'payment-service',
+    name: 'poll payments.payment-completed.v1',
+    at: 90,
+    links: [
+      ['b1', 'b2'],
+      ['f1', 'f2'],
+    ],
+    tags: batch,
+  },
+]);
+const S = trace('92', [
+  {
+    id: '92',
+    service: 'payment-service',
+    name: 'process payments.payment-completed.v1',
+    at: 91,
+    links: [
+      ['b1', 'b2'],
+      ['91', '91'],
+    ],
+  },
+]);
+const SX = trace('93', [
+  {
+    id: '93',
+    service: 'payment-service',
+    name: 'process payments.payment-completed.v1',
+    at: 92,
+    links: [
+      ['f1', 'f2'],
+      ['91', '91'],
+    ],
+  },
+]);
 // Around it: unrelated traces, and a trace linking to T3 five minutes later.
-const noise = [trace('71', [{ id: '71', service: 'order-service', name: 'GET /health/ready', at: 50 }]), trace('72', [{ id: '72', service: 'dbg-prod', name: 'span 1', at: 120 }])];
-const late = trace('81', [{ id: '81', service: 'audit-service', name: 'process orders.order-confirmed.v1', at: 300_000, links: [['d1', 'd1']] }]);
+const noise = [
+  trace('71', [{ id: '71', service: 'order-service', name: 'GET /health/ready', at: 50 }]),
+  trace('72', [{ id: '72', service: 'dbg-prod', name: 'span 1', at: 120 }]),
+];
+const late = trace('81', [
+  { id: '81', service: 'audit-service', name: 'process orders.order-confirmed.v1', at: 300_000, links: [['d1', 'd1']] },
+]);
 const ALL = [R, T1, T2, T3, X1, P, S, SX, ...noise, late];
 
 const ids = (transaction: { traces: { traceId: string }[] }) => transaction.traces.map((t) => t.traceId);
@@ -138,7 +188,9 @@ describe('fetchTransaction: stitching linked traces from Jaeger', () => {
     const { client, requests } = fakeJaeger(ALL);
     await stitchTransaction(client, R.traceID);
     const searches = requests.filter((r) => r.startsWith('/api/traces?')).map((r) => new URL(r, URL_BASE).searchParams);
-    expect(new Set(searches.map((q) => q.get('service')))).toEqual(new Set(['order-service', 'user-service', 'payment-service', 'dbg-prod', 'audit-service']));
+    expect(new Set(searches.map((q) => q.get('service')))).toEqual(
+      new Set(['order-service', 'user-service', 'payment-service', 'dbg-prod', 'audit-service']),
+    );
     expect(Math.min(...searches.map((q) => Number(q.get('start'))))).toBe(T0 - 60e6);
     expect(Math.max(...searches.map((q) => Number(q.get('end'))))).toBe(T0 + 155_000 + 60e6);
     // the late trace (5 min after) is found when the look-around reaches it
@@ -153,7 +205,9 @@ describe('fetchTransaction: stitching linked traces from Jaeger', () => {
 
   it('fails clearly when the root trace is not in Jaeger, and returns what exists when a linked one is not', async () => {
     const { client } = fakeJaeger(ALL);
-    await expect(stitchTransaction(client, '1234')).rejects.toThrow(`trace 00000000000000000000000000001234 not found in Jaeger at ${URL_BASE}`);
+    await expect(stitchTransaction(client, '1234')).rejects.toThrow(
+      `trace 00000000000000000000000000001234 not found in Jaeger at ${URL_BASE}`,
+    );
     await expect(stitchTransaction(client, 'not-an-id')).rejects.toThrow('"not-an-id" is not a trace id');
     const fromT2 = await stitchTransaction(client, T2.traceID); // T2 links to a trace Jaeger lacks
     expect(ids(fromT2)).not.toContain(tid('ee'));
@@ -162,7 +216,15 @@ describe('fetchTransaction: stitching linked traces from Jaeger', () => {
 
   it(`stops at ${MAX_TRACES} traces`, async () => {
     const chain = Array.from({ length: 30 }, (_, i) =>
-      trace(`c${String(i).padStart(3, '0')}`, [{ id: `c${i}`, service: 'order-service', name: `hop ${i}`, at: i * 10, links: i ? [[`c${String(i - 1).padStart(3, '0')}`, `c${i - 1}`]] : [] }]),
+      trace(`c${String(i).padStart(3, '0')}`, [
+        {
+          id: `c${i}`,
+          service: 'order-service',
+          name: `hop ${i}`,
+          at: i * 10,
+          links: i ? [[`c${String(i - 1).padStart(3, '0')}`, `c${i - 1}`]] : [],
+        },
+      ]),
     );
     const { client } = fakeJaeger(chain);
     const transaction = await stitchTransaction(client, chain[0].traceID);
@@ -171,8 +233,14 @@ describe('fetchTransaction: stitching linked traces from Jaeger', () => {
   });
 
   it('splits a search window that returns a full page, so a linking trace among many is not missed', async () => {
-    const crowd = Array.from({ length: 450 }, (_, i) => trace(`5${String(i).padStart(4, '0')}`, [{ id: `5${i}`, service: 'order-service', name: 'GET /health/ready', at: -50_000 + i * 200 }]));
-    const early = trace('e1', [{ id: 'e1', service: 'order-service', name: 'process orders.order-created.v1', at: -40_000, links: [['a1', 'a3']] }]);
+    const crowd = Array.from({ length: 450 }, (_, i) =>
+      trace(`5${String(i).padStart(4, '0')}`, [
+        { id: `5${i}`, service: 'order-service', name: 'GET /health/ready', at: -50_000 + i * 200 },
+      ]),
+    );
+    const early = trace('e1', [
+      { id: 'e1', service: 'order-service', name: 'process orders.order-created.v1', at: -40_000, links: [['a1', 'a3']] },
+    ]);
     const { client, requests } = fakeJaeger([R, early, ...crowd]);
     expect(ids(await stitchTransaction(client, R.traceID))).toEqual([R.traceID, early.traceID]);
     expect(requests.filter((r) => r.includes('service=order-service')).length).toBeGreaterThan(2);

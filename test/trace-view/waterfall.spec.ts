@@ -35,14 +35,27 @@ describe('the waterfall model', () => {
     const a = { ...spans.update, spanId: '1000000000000001', parentSpanId: '1000000000000002' };
     const b = { ...spans.update, spanId: '1000000000000002', parentSpanId: '1000000000000001', name: 'other' };
     const broken: Transaction = { rootTraceId: LINKED, traces: [{ traceId: LINKED, spans: [a, b] }] };
-    expect(buildWaterfall(broken).traces[0].rows.map((row) => row.span.spanId).sort()).toEqual([a.spanId, b.spanId]);
+    expect(
+      buildWaterfall(broken)
+        .traces[0].rows.map((row) => row.span.spanId)
+        .sort(),
+    ).toEqual([a.spanId, b.spanId]);
   });
 });
 
 describe('renderTerminal', () => {
   const text = renderTerminal(transaction, { width: WIDTH, color: false });
   const lines = text.split('\n');
-  const spanLine = (name: string, from = 0) => lines.findIndex((line, i) => i >= from && line.includes('│') && line.slice(SERVICE_WIDTH + 1).trimStart().startsWith(`${name} `));
+  const spanLine = (name: string, from = 0) =>
+    lines.findIndex(
+      (line, i) =>
+        i >= from &&
+        line.includes('│') &&
+        line
+          .slice(SERVICE_WIDTH + 1)
+          .trimStart()
+          .startsWith(`${name} `),
+    );
   const indentOf = (line: string) => line.slice(SERVICE_WIDTH + 1).length - line.slice(SERVICE_WIDTH + 1).trimStart().length;
   const barStart = (line: string) => line.slice(line.indexOf('│') + 1).indexOf('█');
 
@@ -102,7 +115,20 @@ describe('renderTerminal', () => {
   it('lets no control character from span data reach the terminal (line breaks, ANSI escapes)', () => {
     const hostile: Transaction = {
       rootTraceId: ROOT,
-      traces: [{ traceId: ROOT, spans: [{ ...spans.charge, parentSpanId: undefined, name: 'evil\x1b[2Jname', service: 'svc\nx', errorMessage: 'line one\nline two\x07' }] }],
+      traces: [
+        {
+          traceId: ROOT,
+          spans: [
+            {
+              ...spans.charge,
+              parentSpanId: undefined,
+              name: 'evil\x1b[2Jname',
+              service: 'svc\nx',
+              errorMessage: 'line one\nline two\x07',
+            },
+          ],
+        },
+      ],
     };
     const out = renderTerminal(hostile, { width: WIDTH, color: false });
     // eslint-disable-next-line no-control-regex -- control characters are what this looks for
@@ -138,14 +164,20 @@ describe('renderHtml', () => {
     const expected = [...ROOT_ORDER, ...LINKED_ORDER].map(([name]) => Object.values(spans).find((span) => span.name === name)!.spanId);
     expect(rowOrder).toEqual(expected);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(html).toContain(`id="${spans.charge.spanId}" data-trace-id="${ROOT}" data-service="payment-service" style="--c:#0d9488;--depth:3"`);
+    expect(html).toContain(
+      `id="${spans.charge.spanId}" data-trace-id="${ROOT}" data-service="payment-service" style="--c:#0d9488;--depth:3"`,
+    );
   });
 
   it('links as in-page anchors to the linked span, both ways, and every anchor resolves', () => {
     const processFailed = html.slice(html.indexOf(`id="${spans.processFailed.spanId}"`));
-    expect(processFailed.slice(0, processFailed.indexOf('</div></div>') + 12)).toContain(`<a href="#${spans.sendFailed.spanId}">↪ links to <code>aaaa0000</code>/send payments.payment-failed.v1</a>`);
+    expect(processFailed.slice(0, processFailed.indexOf('</div></div>') + 12)).toContain(
+      `<a href="#${spans.sendFailed.spanId}">↪ links to <code>aaaa0000</code>/send payments.payment-failed.v1</a>`,
+    );
     const sendFailed = html.slice(html.indexOf(`id="${spans.sendFailed.spanId}"`));
-    expect(sendFailed).toContain(`<a href="#${spans.processFailed.spanId}">↩ linked from <code>bbbb0000</code>/process payments.payment-failed.v1</a>`);
+    expect(sendFailed).toContain(
+      `<a href="#${spans.processFailed.spanId}">↩ linked from <code>bbbb0000</code>/process payments.payment-failed.v1</a>`,
+    );
     expect(html).toContain('(trace not in view)');
     expect(hrefs.length).toBeGreaterThan(0);
     for (const href of hrefs) expect(ids).toContain(href);
@@ -172,7 +204,9 @@ describe('renderHtml', () => {
   });
 
   it('has a legend with a colour per service, and the bars on the shared axis', () => {
-    expect(html).toMatch(/<ul class="legend"[^>]*><li><span class="swatch" style="--c:#2563eb"><\/span>order-service<\/li><li><span class="swatch" style="--c:#9333ea"><\/span>user-service<\/li><li><span class="swatch" style="--c:#0d9488"><\/span>payment-service<\/li><\/ul>/);
+    expect(html).toMatch(
+      /<ul class="legend"[^>]*><li><span class="swatch" style="--c:#2563eb"><\/span>order-service<\/li><li><span class="swatch" style="--c:#9333ea"><\/span>user-service<\/li><li><span class="swatch" style="--c:#0d9488"><\/span>payment-service<\/li><\/ul>/,
+    );
     expect(html).toContain('<span class="bar" style="left:0.000%;width:18.182%">'); // POST /orders: 0–20 of 110 ms
     expect(html).toContain('<span class="bar" style="left:90.909%;width:9.091%">'); // the linked process span: 100–110 ms
   });

@@ -40,13 +40,18 @@ async function stopWhatWeStarted(): Promise<void> {
 
 async function bringUp(options: DemoOptions): Promise<void> {
   const healthyBefore = new Set((await statuses()).filter((s) => s.state === 'healthy').map((s) => s.name));
-  console.log('Stack: Kafka, Postgres, OpenSearch, OTel Collector agent + gateway, Jaeger, VictoriaLogs, Prometheus (first run builds and downloads: ~16 min)');
+  console.log(
+    'Stack: Kafka, Postgres, OpenSearch, OTel Collector agent + gateway, Jaeger, VictoriaLogs, Prometheus (first run builds and downloads: ~16 min)',
+  );
   await up();
   started.stack = (await statuses()).filter((s) => !healthyBefore.has(s.name)).map((s) => s.name);
 
   await new Listr(
     [
-      { title: 'Build the services (nest build --all)', task: () => run(join(repoRoot, 'node_modules', '.bin', 'nest'), ['build', '--all'], { cwd: repoRoot }) },
+      {
+        title: 'Build the services (nest build --all)',
+        task: () => run(join(repoRoot, 'node_modules', '.bin', 'nest'), ['build', '--all'], { cwd: repoRoot }),
+      },
       ...SERVICES.map((name) => ({
         title: `Start ${name}`,
         task: async (_: unknown, task: { title: string }) => {
@@ -105,12 +110,20 @@ async function stopLeftRunning(output: string): Promise<void> {
 
 const program = new Command('demo')
   .description('Start the stack and the three services, play a traced business transaction, and show each story across HTTP and Kafka hops')
-  .addOption(new Option('--hop-mode <mode>', 'how Kafka process spans relate to their producer').choices(['child', 'link', 'child+link']).default('child'))
+  .addOption(
+    new Option('--hop-mode <mode>', 'how Kafka process spans relate to their producer')
+      .choices(['child', 'link', 'child+link'])
+      .default('child'),
+  )
   .option('--keep-running', 'exit after the scenario, leaving what it started running (npm run demo -- stop)')
   .option('--stop-after', 'stop what the demo started as soon as the scenario is done')
   .option('--output <dir>', 'where the HTML trace views and service logs go', join(repoRoot, 'demo-output'))
   .action((options: { hopMode: DemoOptions['hopMode']; keepRunning?: boolean; stopAfter?: boolean; output: string }) =>
-    demo({ hopMode: options.hopMode, output: options.output, end: options.keepRunning ? 'keep-running' : options.stopAfter ? 'stop' : 'wait' }),
+    demo({
+      hopMode: options.hopMode,
+      output: options.output,
+      end: options.keepRunning ? 'keep-running' : options.stopAfter ? 'stop' : 'wait',
+    }),
   );
 
 program

@@ -17,7 +17,10 @@ const dim = (text: string) => (color ? styleText('dim', text) : text);
 
 /** Writes the step's HTML trace view and returns what the terminal shows: outcome, waterfall, where to look. */
 export function reportStep(index: number, step: DemoStep, transaction: Transaction, outputDir: string): string {
-  const slug = step.title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  const slug = step.title
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
   const html = join(outputDir, `${index}-${slug}.html`);
   writeFileSync(html, renderHtml(transaction, { title: `${index}. ${step.title}` }));
   const spanCount = transaction.traces.reduce((sum, trace) => sum + trace.spans.length, 0);

@@ -15,9 +15,12 @@ export interface DemoStep {
 }
 
 const spans = (transaction: Transaction) => transaction.traces.flatMap((trace) => trace.spans);
-const has = (transaction: Transaction, service: string, name: string) => spans(transaction).some((span) => span.service === service && span.name === name);
+const has = (transaction: Transaction, service: string, name: string) =>
+  spans(transaction).some((span) => span.service === service && span.name === name);
 const settled = (transaction: Transaction, topic: string) =>
-  spans(transaction).some((span) => span.name === `process ${topic}` && span.attributes['messaging.consumer.group.name'] === 'payment-service.settlement');
+  spans(transaction).some(
+    (span) => span.name === `process ${topic}` && span.attributes['messaging.consumer.group.name'] === 'payment-service.settlement',
+  );
 const euros = (minor: number) => `EUR ${(minor / 100).toFixed(2)}`;
 
 /**

@@ -33,7 +33,12 @@ export function isRunning(name: ServiceName): Promise<boolean> {
  * preloaded), detached, logging to <outputDir>/logs/<name>.log, so it can outlive the demo
  * (--keep-running). Resolves once it is ready.
  */
-export async function startService(name: ServiceName, outputDir: string, env: Record<string, string>, timeoutSeconds = 90): Promise<StartedService> {
+export async function startService(
+  name: ServiceName,
+  outputDir: string,
+  env: Record<string, string>,
+  timeoutSeconds = 90,
+): Promise<StartedService> {
   mkdirSync(join(outputDir, 'logs'), { recursive: true });
   const log = join(outputDir, 'logs', `${name}.log`);
   const out = openSync(log, 'a');
@@ -43,7 +48,8 @@ export async function startService(name: ServiceName, outputDir: string, env: Re
   const deadline = Date.now() + timeoutSeconds * 1000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}; see ${log}`);
-    if (await answersOk(`${SERVICE_URLS[name]}/health/ready`)) return { name, pid: child.pid!, startTicks: startTicks(child.pid!) ?? '', log };
+    if (await answersOk(`${SERVICE_URLS[name]}/health/ready`))
+      return { name, pid: child.pid!, startTicks: startTicks(child.pid!) ?? '', log };
     await sleep(500);
   }
   throw new Error(`${name} not ready within ${timeoutSeconds} s; see ${log}`);

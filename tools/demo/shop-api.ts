@@ -48,7 +48,10 @@ export const shopApi = {
   placeOrder: (userId: string, items: { sku: string; quantity: number; unitPriceMinor: number }[]) =>
     call<Order>('POST', `${SERVICE_URLS['order-service']}/orders`, { userId, currency: 'EUR', items }),
   getOrder: (id: string) => call<Order>('GET', `${SERVICE_URLS['order-service']}/orders/${id}`),
-  poisonMessage: (topic: string) => call<{ topic: string; partition: number; offset: string }>('POST', `${SERVICE_URLS['payment-service']}/admin/faults/poison-message`, { topic }),
+  poisonMessage: (topic: string) =>
+    call<{ topic: string; partition: number; offset: string }>('POST', `${SERVICE_URLS['payment-service']}/admin/faults/poison-message`, {
+      topic,
+    }),
 
   /** Polls until the order leaves PENDING. */
   async settled(id: string, seconds = 30): Promise<Order> {

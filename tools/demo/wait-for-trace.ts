@@ -7,7 +7,11 @@ const spanCount = (transaction: Transaction) => transaction.traces.reduce((sum, 
  * Telemetry arrives asynchronously (batching, agent → gateway → tail sampling → Jaeger): polls
  * until the step's last span is there and the span count holds still between two polls.
  */
-export async function waitForTransaction(traceId: string, complete: (transaction: Transaction) => boolean, seconds = 90): Promise<Transaction> {
+export async function waitForTransaction(
+  traceId: string,
+  complete: (transaction: Transaction) => boolean,
+  seconds = 90,
+): Promise<Transaction> {
   let previous = -1;
   let last: Transaction | undefined;
   for (const deadline = Date.now() + seconds * 1000; Date.now() < deadline; await sleep(1500)) {

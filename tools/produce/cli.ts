@@ -54,7 +54,9 @@ const program = new Command('produce')
   .addOption(new Option('--brokers <host:port,...>', 'Kafka brokers (default KAFKA_BROKERS, else 127.0.0.1:9092)'))
   .addOption(new Option('--traceparent', 'each message in a new trace whose traceparent it carries (default)'))
   .addOption(new Option('--no-traceparent', 'no trace context: consumers start a new trace'))
-  .addOption(new Option('--malformed-traceparent', 'a traceparent consumers reject: they start a new trace marked tracehop.propagation.broken'))
+  .addOption(
+    new Option('--malformed-traceparent', 'a traceparent consumers reject: they start a new trace marked tracehop.propagation.broken'),
+  )
   .addOption(new Option('--poison', 'an unparseable value instead of an event: consumers send it to their dead-letter topic'))
   .addOption(new Option('--user-id <uuid>', 'the user the events are about (default: a fresh UUID per message)'))
   .addOption(new Option('--order-id <uuid>', 'the order the events are about (default: a fresh UUID per message)'))

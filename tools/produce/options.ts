@@ -9,9 +9,7 @@ import { loadManifest } from '../../infra/stack/src/manifest';
 import { CURRENCIES, TOPICS, type Currency, type Topic } from '../../libs/contracts/src';
 
 /** Short names for the topics, as the services' docs speak of them (`order-created`), mapped to the versioned topic. */
-export const TOPIC_ALIASES: Record<string, Topic> = Object.fromEntries(
-  Object.values(TOPICS).map((topic) => [topic.split('.')[1], topic]),
-);
+export const TOPIC_ALIASES: Record<string, Topic> = Object.fromEntries(Object.values(TOPICS).map((topic) => [topic.split('.')[1], topic]));
 
 export type TraceMode = 'traceparent' | 'none' | 'malformed';
 
@@ -81,7 +79,13 @@ const wholeNumber = (min: number, max: number) =>
     .trim()
     .regex(/^\d+$/, { error: `must be a whole number from ${min} to ${max}` })
     .transform(Number)
-    .pipe(z.number().int().min(min, { error: `must be at least ${min}` }).max(max, { error: `must be at most ${max}` }));
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(min, { error: `must be at least ${min}` })
+        .max(max, { error: `must be at most ${max}` }),
+    );
 
 const positiveNumber = (max: number) =>
   z
@@ -89,19 +93,32 @@ const positiveNumber = (max: number) =>
     .trim()
     .regex(/^(\d+(\.\d*)?|\.\d+)$/, { error: 'must be a positive number' })
     .transform(Number)
-    .pipe(z.number().positive({ error: 'must be greater than 0' }).max(max, { error: `must be at most ${max}` }));
+    .pipe(
+      z
+        .number()
+        .positive({ error: 'must be greater than 0' })
+        .max(max, { error: `must be at most ${max}` }),
+    );
 
 /** `host:port[,host:port…]`, as KAFKA_BROKERS is for the services. */
 const brokerList = z
   .string()
-  .transform((value) => value.split(',').map((b) => b.trim()).filter(Boolean))
+  .transform((value) =>
+    value
+      .split(',')
+      .map((b) => b.trim())
+      .filter(Boolean),
+  )
   .pipe(
     z
       .array(
-        z.string().refine((b) => {
-          const match = /^[^\s:/]+:(\d{1,5})$/.exec(b);
-          return match !== null && Number(match[1]) >= 1 && Number(match[1]) <= 65535;
-        }, { error: 'each broker must be host:port (port 1-65535), comma-separated' }),
+        z.string().refine(
+          (b) => {
+            const match = /^[^\s:/]+:(\d{1,5})$/.exec(b);
+            return match !== null && Number(match[1]) >= 1 && Number(match[1]) <= 65535;
+          },
+          { error: 'each broker must be host:port (port 1-65535), comma-separated' },
+        ),
       )
       .min(1, { error: 'at least one host:port' }),
   );
@@ -147,8 +164,10 @@ const MONEYLESS: Topic[] = [TOPICS.userRegistered];
 
 function crossChecks(value: z.output<typeof schema>, raw: RawProduceOptions): string[] {
   const problems: string[] = [];
-  if (value.malformedTraceparent && value.traceparent === false) problems.push('--malformed-traceparent: cannot be combined with --no-traceparent (pick one trace mode)');
-  if (value.malformedTraceparent && value.traceparent === true) problems.push('--malformed-traceparent: cannot be combined with --traceparent (pick one trace mode)');
+  if (value.malformedTraceparent && value.traceparent === false)
+    problems.push('--malformed-traceparent: cannot be combined with --no-traceparent (pick one trace mode)');
+  if (value.malformedTraceparent && value.traceparent === true)
+    problems.push('--malformed-traceparent: cannot be combined with --traceparent (pick one trace mode)');
   if (MONEYLESS.includes(value.topic)) {
     if (raw.orderId !== undefined) problems.push(`--order-id: ${value.topic} events carry no order (only a user id)`);
     if (raw.amountMinor !== undefined) problems.push(`--amount-minor: ${value.topic} events carry no amount`);
@@ -174,7 +193,8 @@ export function parseProduceOptions(raw: RawProduceOptions, env: Record<string, 
     const problems = parsed.error.issues.map((issue) => {
       const field = String(issue.path[0] ?? '');
       const given = (raw as Record<string, unknown>)[field];
-      const name = field === 'brokers' && brokersFrom === 'KAFKA_BROKERS' ? 'KAFKA_BROKERS (environment; --brokers overrides it)' : flagOf(field);
+      const name =
+        field === 'brokers' && brokersFrom === 'KAFKA_BROKERS' ? 'KAFKA_BROKERS (environment; --brokers overrides it)' : flagOf(field);
       const got = typeof given === 'string' ? ` (got "${given}")` : '';
       return `${name}: ${issue.message}${got}`;
     });

@@ -104,7 +104,13 @@ class SendStats {
 
   snapshot(now: number): ProgressSnapshot {
     const elapsedSeconds = (now - this.startedAt) / 1000;
-    return { sent: this.sent, failed: this.failed, inFlight: this.inFlight, elapsedSeconds, ratePerSecond: elapsedSeconds > 0 ? this.sent / elapsedSeconds : 0 };
+    return {
+      sent: this.sent,
+      failed: this.failed,
+      inFlight: this.inFlight,
+      elapsedSeconds,
+      ratePerSecond: elapsedSeconds > 0 ? this.sent / elapsedSeconds : 0,
+    };
   }
 
   summary(options: ProduceOptions, now: number, interrupted: boolean): ProduceSummary {
@@ -146,7 +152,11 @@ function firstAck(metadata: RecordMetadata[]): { partition?: number; offset?: st
   return { partition: ack?.partition, offset: ack?.baseOffset };
 }
 
-async function timedSend(producer: Producer, record: OutgoingRecord, headers: Record<string, string>): Promise<Pick<SendOutcome, 'ackMillis' | 'partition' | 'offset'>> {
+async function timedSend(
+  producer: Producer,
+  record: OutgoingRecord,
+  headers: Record<string, string>,
+): Promise<Pick<SendOutcome, 'ackMillis' | 'partition' | 'offset'>> {
   const started = performance.now();
   const metadata = await producer.send({ topic: record.topic, messages: [{ key: record.key, value: record.value, headers }] });
   return { ackMillis: performance.now() - started, ...firstAck(metadata) };
@@ -164,7 +174,11 @@ export async function sendRecord(producer: Producer, record: OutgoingRecord, mod
     // (a `send <topic>` child span) injects that span's traceparent into the record's headers.
     return tracer.startActiveSpan(
       `produce ${record.topic}`,
-      { kind: SpanKind.INTERNAL, root: true, attributes: { 'messaging.destination.name': record.topic, 'messaging.message.id': record.eventId } },
+      {
+        kind: SpanKind.INTERNAL,
+        root: true,
+        attributes: { 'messaging.destination.name': record.topic, 'messaging.message.id': record.eventId },
+      },
       async (span) => {
         const traceId = isSpanContextValid(span.spanContext()) ? span.spanContext().traceId : undefined;
         try {
@@ -186,7 +200,11 @@ export async function sendRecord(producer: Producer, record: OutgoingRecord, mod
   const sentTraceparent = mode === 'malformed' ? malformedTraceparent() : undefined;
   const headers = sentTraceparent ? { ...record.headers, traceparent: sentTraceparent } : record.headers;
   try {
-    return await context.with(suppressTracing(ROOT_CONTEXT), async () => ({ record, sentTraceparent, ...(await timedSend(producer, record, headers)) }));
+    return await context.with(suppressTracing(ROOT_CONTEXT), async () => ({
+      record,
+      sentTraceparent,
+      ...(await timedSend(producer, record, headers)),
+    }));
   } catch (caught) {
     return { record, sentTraceparent, ackMillis: NaN, error: asError(caught) };
   }
@@ -273,7 +291,12 @@ export async function produce(options: ProduceOptions, reporter: ProduceReporter
     throw new ProducerConnectError(options.brokers, error);
   }
   try {
-    return await sendLoop(options, () => sendRecord(producer, buildRecord(options.topic, options.content, options.poison), options.traceMode), reporter, signal);
+    return await sendLoop(
+      options,
+      () => sendRecord(producer, buildRecord(options.topic, options.content, options.poison), options.traceMode),
+      reporter,
+      signal,
+    );
   } finally {
     await producer.disconnect();
   }

@@ -33,7 +33,8 @@ export function messageLine(outcome: SendOutcome, options: Pick<ProduceOptions, 
 /** One-time explanation of what the chosen mode does downstream, so a demo audience knows what to look for. */
 function modeNotes(options: ProduceOptions): string[] {
   const notes: string[] = [];
-  if (options.traceMode === 'none') notes.push('--no-traceparent: records carry no trace context; each consumer starts a new trace for them.');
+  if (options.traceMode === 'none')
+    notes.push('--no-traceparent: records carry no trace context; each consumer starts a new trace for them.');
   if (options.traceMode === 'malformed') {
     notes.push(
       '--malformed-traceparent: records carry a traceparent consumers must reject; they process each one under a new trace',
@@ -56,7 +57,9 @@ function progressLine(snapshot: ProgressSnapshot, options: Pick<ProduceOptions, 
 
 export function summaryLines(summary: ProduceSummary): string[] {
   const target = summary.targetRatePerSecond === null ? '' : `, target ${summary.targetRatePerSecond}/s`;
-  const lines = [`sent ${summary.sent}, failed ${summary.failed} to ${summary.topic} in ${summary.elapsedSeconds.toFixed(2)} s (${summary.ratePerSecond}/s${target})`];
+  const lines = [
+    `sent ${summary.sent}, failed ${summary.failed} to ${summary.topic} in ${summary.elapsedSeconds.toFixed(2)} s (${summary.ratePerSecond}/s${target})`,
+  ];
   if (summary.ackLatencyMillis) {
     const { p50, p99, max } = summary.ackLatencyMillis;
     lines.push(`ack latency p50 ${p50} ms, p99 ${p99} ms, max ${max} ms`);
@@ -95,7 +98,9 @@ export class TerminalReport implements ProduceReporter {
     if (this.options.traceMode === 'traceparent' && !outcome.traceId && !this.warnedNoTelemetry) {
       this.warnedNoTelemetry = true;
       this.clearProgress();
-      this.terminal.err('warning: telemetry is not running (OTEL_SDK_DISABLED, or started without the preload): records carry no traceparent\n');
+      this.terminal.err(
+        'warning: telemetry is not running (OTEL_SDK_DISABLED, or started without the preload): records carry no traceparent\n',
+      );
     }
     if (outcome.error) {
       if (this.failuresShown < FAILURE_LINES) {

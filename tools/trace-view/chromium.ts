@@ -12,7 +12,13 @@ const CHROMIUM_INSTALL_HINT = 'apt-get install -y --no-install-recommends chromi
 
 /** The browser on PATH (or $CHROMIUM), or undefined. */
 export function findChromium(): string | undefined {
-  const candidates = [...(process.env.CHROMIUM ? [process.env.CHROMIUM] : []), ...(process.env.PATH ?? '').split(delimiter).filter(Boolean).flatMap((dir) => NAMES.map((name) => join(dir, name)))];
+  const candidates = [
+    ...(process.env.CHROMIUM ? [process.env.CHROMIUM] : []),
+    ...(process.env.PATH ?? '')
+      .split(delimiter)
+      .filter(Boolean)
+      .flatMap((dir) => NAMES.map((name) => join(dir, name))),
+  ];
   return candidates.find((file) => {
     try {
       accessSync(file, constants.X_OK);
@@ -37,7 +43,17 @@ async function runHeadless(page: string, flags: string[], timeoutMs = 60_000): P
   const binary = requireChromium();
   const profile = mkdtempSync(join(tmpdir(), 'trace-view-chromium-'));
   const url = /^[a-z]+:\/\//i.test(page) ? page : pathToFileURL(resolve(page)).href;
-  const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--no-default-browser-check', `--user-data-dir=${profile}`, ...flags, url];
+  const args = [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-dev-shm-usage',
+    '--no-first-run',
+    '--no-default-browser-check',
+    `--user-data-dir=${profile}`,
+    ...flags,
+    url,
+  ];
   try {
     return await new Promise<string>((done, fail) => {
       const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -70,6 +86,10 @@ export function dumpDom(page: string): Promise<string> {
 }
 
 /** A PNG of the top of the page at this window size (default 1400×900). */
-export async function screenshot(page: string, png: string, size: { width: number; height: number } = { width: 1400, height: 900 }): Promise<void> {
+export async function screenshot(
+  page: string,
+  png: string,
+  size: { width: number; height: number } = { width: 1400, height: 900 },
+): Promise<void> {
   await runHeadless(page, ['--hide-scrollbars', `--window-size=${size.width},${size.height}`, `--screenshot=${resolve(png)}`]);
 }

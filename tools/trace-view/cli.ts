@@ -35,20 +35,35 @@ const program = new Command('trace')
   .argument('<traceId>', 'the root trace (32 hex digits)')
   .option('--html <file>', 'also write the view as a self-contained HTML page')
   .option('--screenshot <png>', 'also picture the HTML view with headless chromium (Debian package `chromium`)')
-  .addOption(new Option('--window-size <WxH>', 'window size for --screenshot').argParser(windowSize).default({ width: 1400, height: 900 }, '1400x900'))
+  .addOption(
+    new Option('--window-size <WxH>', 'window size for --screenshot')
+      .argParser(windowSize)
+      .default({ width: 1400, height: 900 }, '1400x900'),
+  )
   .option('--title <text>', 'title of the HTML page')
   .option('--no-follow-links', 'only the root trace, no linked traces')
-  .option('--look-around <seconds>', 'how far around the transaction to search for traces linking into it', positiveNumber('--look-around'), 60)
+  .option(
+    '--look-around <seconds>',
+    'how far around the transaction to search for traces linking into it',
+    positiveNumber('--look-around'),
+    60,
+  )
   .option('--jaeger <url>', "Jaeger's query endpoint", DEFAULT_JAEGER_URL)
   .option('--no-color', 'no ANSI colours (they are off anyway when stdout is not a terminal)')
   .option('--width <columns>', 'line width (default: the terminal width, else 120)', positiveNumber('--width'))
   .showHelpAfterError()
   .action(async (traceId: string, options: CliOptions) => {
-    const transaction = await fetchTransaction(traceId, { jaegerUrl: options.jaeger, followLinks: options.followLinks, lookAroundSeconds: options.lookAround });
+    const transaction = await fetchTransaction(traceId, {
+      jaegerUrl: options.jaeger,
+      followLinks: options.followLinks,
+      lookAroundSeconds: options.lookAround,
+    });
     process.stdout.write(renderTerminal(transaction, { width: options.width, color: options.color ? undefined : false }));
     if (options.html || options.screenshot) {
       const html = renderHtml(transaction, { title: options.title });
-      const file = options.html ? resolve(options.html) : join(mkdtempSync(join(tmpdir(), 'trace-view-')), `${transaction.rootTraceId}.html`);
+      const file = options.html
+        ? resolve(options.html)
+        : join(mkdtempSync(join(tmpdir(), 'trace-view-')), `${transaction.rootTraceId}.html`);
       writeFileSync(file, html);
       if (options.html) process.stderr.write(`HTML: ${file}\n`);
       if (options.screenshot) {

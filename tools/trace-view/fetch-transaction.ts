@@ -87,32 +87,44 @@ class CandidatePool {
 }
 
 /** fetchTransaction with its Jaeger client given (tests pass one over a fake fetch). */
-export async function stitchTransaction(client: JaegerClient, traceId: string, options: Omit<FetchTransactionOptions, 'jaegerUrl'> = {}): Promise<Transaction> {
+export async function stitchTransaction(
+  client: JaegerClient,
+  traceId: string,
+  options: Omit<FetchTransactionOptions, 'jaegerUrl'> = {},
+): Promise<Transaction> {
   const rootTraceId = normalizeTraceId(traceId);
   if (!/^[0-9a-f]{32}$/.test(rootTraceId)) throw new Error(`"${traceId}" is not a trace id (up to 32 hex digits)`);
   const root = await client.trace(rootTraceId);
   if (!root) throw new Error(`trace ${rootTraceId} not found in Jaeger at ${client.baseUrl}`);
   const traces = new Map([[rootTraceId, root]]);
   if (options.followLinks ?? true) await followLinks(client, rootTraceId, traces, (options.lookAroundSeconds ?? 60) * 1e6);
-  const linked = [...traces.values()].filter((trace) => trace !== root).sort((a, b) => startOf(a) - startOf(b) || a.traceId.localeCompare(b.traceId));
+  const linked = [...traces.values()]
+    .filter((trace) => trace !== root)
+    .sort((a, b) => startOf(a) - startOf(b) || a.traceId.localeCompare(b.traceId));
   return { rootTraceId, traces: [root, ...linked] };
 }
 
-async function followLinks(client: JaegerClient, rootTraceId: string, traces: Map<string, TransactionTrace>, lookAroundMicros: number): Promise<void> {
+async function followLinks(
+  client: JaegerClient,
+  rootTraceId: string,
+  traces: Map<string, TransactionTrace>,
+  lookAroundMicros: number,
+): Promise<void> {
   const pool = new CandidatePool(client);
   const absent = new Set<string>(); // linked trace ids Jaeger does not have (yet)
   const full = () => traces.size >= MAX_TRACES;
   const walkable = (trace: TransactionTrace, span: TraceSpan) => trace.traceId === rootTraceId || !isFanIn(span);
   let allServices: string[] | undefined;
 
-  for (let added = true; added && !full(); ) {
+  for (let added = true; added && !full();) {
     added = false;
 
     // Outgoing: links from the transaction's spans into traces not taken in yet.
     const targets = new Set<string>();
     for (const trace of traces.values())
       for (const span of trace.spans)
-        if (walkable(trace, span)) for (const link of span.links) if (!traces.has(link.traceId) && !absent.has(link.traceId)) targets.add(link.traceId);
+        if (walkable(trace, span))
+          for (const link of span.links) if (!traces.has(link.traceId) && !absent.has(link.traceId)) targets.add(link.traceId);
     const fetched = new Map<string, TransactionTrace | undefined>();
     await inParallel([...targets], async (id) => void fetched.set(id, await client.trace(id)));
     for (const id of targets) {

@@ -94,7 +94,10 @@ export function renderHtml(transaction: Transaction, options: HtmlOptions = {}):
     const anchor = anchorOf(end);
     if (!end.span || !anchor)
       return `<div class="link missing">${arrow} <code>${escapeHtml(shortId(end.traceId))}</code>/span <code>${escapeHtml(shortId(end.spanId))}</code> (trace not in view)</div>`;
-    const where = end.traceId === fromTraceId ? `<span class="ref">(this trace)</span>` : `<span class="ref">[${end.traceNumber}] ${escapeHtml(end.span.service)}</span>`;
+    const where =
+      end.traceId === fromTraceId
+        ? `<span class="ref">(this trace)</span>`
+        : `<span class="ref">[${end.traceNumber}] ${escapeHtml(end.span.service)}</span>`;
     const trace = end.traceId === fromTraceId ? '' : `<code>${escapeHtml(shortId(end.traceId))}</code>/`;
     return `<div class="link"><a href="#${escapeHtml(anchor)}">${arrow} ${trace}${escapeHtml(end.span.name)}</a> ${where}</div>`;
   };
@@ -121,7 +124,12 @@ export function renderHtml(transaction: Transaction, options: HtmlOptions = {}):
       ...row.linksTo.map((end) => linkNote('↪ links to', end, trace.traceId)),
       ...row.linkedFrom.map((end) => linkNote('↩ linked from', end, trace.traceId)),
     ];
-    const classes = ['span', `kind-${span.kind}`, ...(span.error ? ['error'] : []), ...(row.linksTo.length || row.linkedFrom.length ? ['has-links'] : [])];
+    const classes = [
+      'span',
+      `kind-${span.kind}`,
+      ...(span.error ? ['error'] : []),
+      ...(row.linksTo.length || row.linkedFrom.length ? ['has-links'] : []),
+    ];
     return (
       `<div class="${classes.join(' ')}" id="${escapeHtml(anchorOf(span)!)}" data-trace-id="${escapeHtml(trace.traceId)}" data-service="${escapeHtml(span.service)}" style="--c:${color(span.service)};--depth:${Math.min(row.depth, 24)}">` +
       `<div class="line" title="${escapeHtml(tooltip(row))}">` +
@@ -138,7 +146,9 @@ export function renderHtml(transaction: Transaction, options: HtmlOptions = {}):
   };
 
   const axis = () => {
-    const ticks = [0, 0.25, 0.5, 0.75, 1].map((at) => `<span style="left:${percent(at)}">${escapeHtml(formatMs(total * at))}</span>`).join('');
+    const ticks = [0, 0.25, 0.5, 0.75, 1]
+      .map((at) => `<span style="left:${percent(at)}">${escapeHtml(formatMs(total * at))}</span>`)
+      .join('');
     return `<div class="line axis"><span>service</span><span>span</span><span>kind</span><span class="ticks">${ticks}</span><span class="dur">duration</span><span></span></div>`;
   };
 
@@ -150,7 +160,9 @@ export function renderHtml(transaction: Transaction, options: HtmlOptions = {}):
     `<div class="waterfall">${axis()}${trace.rows.map((row) => spanRow(trace, row)).join('\n')}</div>` +
     `</section>`;
 
-  const legend = waterfall.services.map((service) => `<li><span class="swatch" style="--c:${color(service)}"></span>${escapeHtml(service)}</li>`).join('');
+  const legend = waterfall.services
+    .map((service) => `<li><span class="swatch" style="--c:${color(service)}"></span>${escapeHtml(service)}</li>`)
+    .join('');
   const nav = waterfall.traces
     .map(
       (trace) =>

@@ -139,14 +139,18 @@ export class JaegerClient {
       response = await this.fetchImpl(url, { headers: { accept: 'application/json' } });
     } catch (error) {
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      throw new Error(`cannot reach Jaeger at ${this.baseUrl}: ${cause?.code ?? cause?.message ?? (error as Error).message}`, { cause: error });
+      throw new Error(`cannot reach Jaeger at ${this.baseUrl}: ${cause?.code ?? cause?.message ?? (error as Error).message}`, {
+        cause: error,
+      });
     }
     const text = await response.text();
     let body: { data?: unknown; errors?: { msg?: string }[] | null };
     try {
       body = text ? JSON.parse(text) : {};
     } catch {
-      throw new Error(`Jaeger at ${this.baseUrl} answered ${response.status} with a body that is not JSON for ${path}: ${text.slice(0, 200)}`);
+      throw new Error(
+        `Jaeger at ${this.baseUrl} answered ${response.status} with a body that is not JSON for ${path}: ${text.slice(0, 200)}`,
+      );
     }
     return { status: response.status, body };
   }
@@ -159,16 +163,27 @@ export class JaegerClient {
   async trace(traceId: string): Promise<TransactionTrace | undefined> {
     const { status, body } = await this.get(`/api/traces/${encodeURIComponent(traceId)}?raw=true`);
     if (status === 404) return undefined;
-    if (status !== 200) throw new Error(`Jaeger at ${this.baseUrl} answered ${status} for trace ${traceId}: ${body.errors?.map((e) => e.msg).join('; ') ?? ''}`);
+    if (status !== 200)
+      throw new Error(
+        `Jaeger at ${this.baseUrl} answered ${status} for trace ${traceId}: ${body.errors?.map((e) => e.msg).join('; ') ?? ''}`,
+      );
     const [trace] = (body.data as JaegerTraceJson[] | null) ?? [];
     return trace && trace.spans?.length ? mapJaegerTrace(trace) : undefined;
   }
 
   /** Traces with a span of this service starting in [startMicros, endMicros], at most `limit` (clock-skew adjusted: find with it, read with trace()). */
   async search(service: string, startMicros: number, endMicros: number, limit: number): Promise<TransactionTrace[]> {
-    const query = new URLSearchParams({ service, start: String(Math.floor(startMicros)), end: String(Math.ceil(endMicros)), limit: String(limit) });
+    const query = new URLSearchParams({
+      service,
+      start: String(Math.floor(startMicros)),
+      end: String(Math.ceil(endMicros)),
+      limit: String(limit),
+    });
     const { status, body } = await this.get(`/api/traces?${query}`);
-    if (status !== 200) throw new Error(`Jaeger at ${this.baseUrl} answered ${status} searching ${service}: ${body.errors?.map((e) => e.msg).join('; ') ?? ''}`);
+    if (status !== 200)
+      throw new Error(
+        `Jaeger at ${this.baseUrl} answered ${status} searching ${service}: ${body.errors?.map((e) => e.msg).join('; ') ?? ''}`,
+      );
     return ((body.data as JaegerTraceJson[] | null) ?? []).filter((trace) => trace.spans?.length).map(mapJaegerTrace);
   }
 

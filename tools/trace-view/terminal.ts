@@ -10,7 +10,18 @@ export interface TerminalOptions {
 }
 
 type Style = Parameters<typeof styleText>[0];
-const SERVICE_COLORS: Style[] = ['cyan', 'magenta', 'yellow', 'blue', 'green', 'cyanBright', 'magentaBright', 'yellowBright', 'blueBright', 'greenBright'];
+const SERVICE_COLORS: Style[] = [
+  'cyan',
+  'magenta',
+  'yellow',
+  'blue',
+  'green',
+  'cyanBright',
+  'magentaBright',
+  'yellowBright',
+  'blueBright',
+  'greenBright',
+];
 const KIND_WIDTH = 8;
 const DURATION_WIDTH = 10;
 const MARK_WIDTH = 2;
@@ -18,7 +29,8 @@ const INDENT = 2;
 
 const clamp = (value: number, min: number, max: number) => Math.max(min, Math.min(max, value));
 /** Cut to `width` characters (… marks the cut), or pad. */
-const fit = (text: string, width: number) => ([...text].length > width ? [...text].slice(0, Math.max(0, width - 1)).join('') + '…' : text.padEnd(width));
+const fit = (text: string, width: number) =>
+  [...text].length > width ? [...text].slice(0, Math.max(0, width - 1)).join('') + '…' : text.padEnd(width);
 /** Span data comes from the wire: no control characters (line breaks, ANSI escapes) reach the terminal. */
 // eslint-disable-next-line no-control-regex -- control characters are what this removes
 const clean = (text: string) => text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ');
@@ -50,7 +62,11 @@ export function renderTerminal(transaction: Transaction, options: TerminalOption
   const rows = waterfall.traces.flatMap((trace) => trace.rows);
   const serviceWidth = clamp(Math.max(0, ...rows.map((row) => row.span.service.length)), 7, 20);
   const maxIndent = (depth: number) => Math.min(depth, 12) * INDENT;
-  let nameWidth = clamp(Math.max(0, ...rows.map((row) => maxIndent(row.depth) + row.span.name.length)), 16, Math.max(16, Math.min(56, Math.floor(width * 0.36))));
+  let nameWidth = clamp(
+    Math.max(0, ...rows.map((row) => maxIndent(row.depth) + row.span.name.length)),
+    16,
+    Math.max(16, Math.min(56, Math.floor(width * 0.36))),
+  );
   const fixed = () => serviceWidth + nameWidth + KIND_WIDTH + DURATION_WIDTH + MARK_WIDTH + 5;
   if (width - fixed() < 16) nameWidth = Math.max(16, nameWidth - (16 - (width - fixed())));
   const barWidth = Math.max(8, width - fixed());
@@ -60,7 +76,10 @@ export function renderTerminal(transaction: Transaction, options: TerminalOption
   const total = waterfall.endMicros - waterfall.startMicros;
   out.push(
     paint('bold', cut(`Transaction ${waterfall.rootTraceId}`, width)),
-    cut(`${waterfall.traces.length} trace${waterfall.traces.length === 1 ? '' : 's'} · ${waterfall.spanCount} spans · ${formatMs(total)} · services: ${clean(waterfall.services.join(', '))}`, width),
+    cut(
+      `${waterfall.traces.length} trace${waterfall.traces.length === 1 ? '' : 's'} · ${waterfall.spanCount} spans · ${formatMs(total)} · services: ${clean(waterfall.services.join(', '))}`,
+      width,
+    ),
   );
 
   const bar = (row: WaterfallRow) => {
@@ -104,7 +123,8 @@ export function renderTerminal(transaction: Transaction, options: TerminalOption
       const mark = span.error ? paint('red', ' ✗') : '  ';
       out.push(`${service} ${span.error ? paint('red', name) : name} ${kind} │${bar(row)}│${duration}${mark}`);
       const notePrefix = ' '.repeat(serviceWidth + 1) + indent + '  ';
-      const note = (style: Style, text: string) => out.push(notePrefix + paint(style, cut(clean(text), Math.max(20, width - notePrefix.length))));
+      const note = (style: Style, text: string) =>
+        out.push(notePrefix + paint(style, cut(clean(text), Math.max(20, width - notePrefix.length))));
       if (span.error) note('red', `✗ ${span.errorMessage ?? 'error'}`);
       for (const end of row.linksTo) note('blue', `↪ links to ${describeLinkEnd(end, trace.traceId)}`);
       for (const end of row.linkedFrom) note('blue', `↩ linked from ${describeLinkEnd(end, trace.traceId)}`);

@@ -46,7 +46,8 @@ export interface Waterfall {
 }
 
 const key = (traceId: string, spanId: string) => `${traceId}/${spanId}`;
-const byStart = (a: TraceSpan, b: TraceSpan) => a.startMicros - b.startMicros || a.name.localeCompare(b.name) || a.spanId.localeCompare(b.spanId);
+const byStart = (a: TraceSpan, b: TraceSpan) =>
+  a.startMicros - b.startMicros || a.name.localeCompare(b.name) || a.spanId.localeCompare(b.spanId);
 
 /** The root trace first, then the linked traces by their first span's start. */
 function orderTraces(transaction: Transaction): TransactionTrace[] {
@@ -86,7 +87,8 @@ export function buildWaterfall(transaction: Transaction): Waterfall {
   const ordered = orderTraces(transaction);
   const where = new Map<string, { span: TraceSpan; traceNumber: number }>();
   ordered.forEach((trace, index) => {
-    for (const span of trace.spans) if (!where.has(key(trace.traceId, span.spanId))) where.set(key(trace.traceId, span.spanId), { span, traceNumber: index + 1 });
+    for (const span of trace.spans)
+      if (!where.has(key(trace.traceId, span.spanId))) where.set(key(trace.traceId, span.spanId), { span, traceNumber: index + 1 });
   });
   const linkedFrom = new Map<string, LinkEnd[]>();
   for (const [index, trace] of ordered.entries())
@@ -95,7 +97,8 @@ export function buildWaterfall(transaction: Transaction): Waterfall {
         const target = key(link.traceId, link.spanId);
         if (!where.has(target)) continue;
         const list = linkedFrom.get(target) ?? [];
-        if (!list.some((end) => end.span === span)) list.push({ traceId: trace.traceId, spanId: span.spanId, span, traceNumber: index + 1 });
+        if (!list.some((end) => end.span === span))
+          list.push({ traceId: trace.traceId, spanId: span.spanId, span, traceNumber: index + 1 });
         linkedFrom.set(target, list);
       }
 
@@ -118,7 +121,15 @@ export function buildWaterfall(transaction: Transaction): Waterfall {
     startMicros = Math.min(startMicros, start);
     endMicros = Math.max(endMicros, end);
     spanCount += rows.length;
-    return { traceId: trace.traceId, number: index + 1, isRoot: index === 0, rows, services: traceServices, startMicros: start, endMicros: end };
+    return {
+      traceId: trace.traceId,
+      number: index + 1,
+      isRoot: index === 0,
+      rows,
+      services: traceServices,
+      startMicros: start,
+      endMicros: end,
+    };
   });
   if (!traces.length) startMicros = endMicros = 0;
   return { rootTraceId: transaction.rootTraceId, traces, startMicros, endMicros, services, spanCount };

@@ -19,11 +19,23 @@ export class OrderServiceModule {
     return {
       module: OrderServiceModule,
       imports: [
-        ServiceKitModule.forRoot({ config, migrations: orderMigrations, producedTopics: [TOPICS.orderCreated, TOPICS.orderConfirmed, TOPICS.orderCancelled] }),
+        ServiceKitModule.forRoot({
+          config,
+          migrations: orderMigrations,
+          producedTopics: [TOPICS.orderCreated, TOPICS.orderConfirmed, TOPICS.orderCancelled],
+        }),
         HttpModule.register({ baseURL: config.USER_SERVICE_URL, timeout: config.USER_SERVICE_TIMEOUT_MS }),
       ],
       controllers: [OrdersController],
-      providers: [OrdersService, OrderMetrics, UserDirectory, OrderCompletion, PaymentCompletedHandler, PaymentFailedHandler, OrderConsumers],
+      providers: [
+        OrdersService,
+        OrderMetrics,
+        UserDirectory,
+        OrderCompletion,
+        PaymentCompletedHandler,
+        PaymentFailedHandler,
+        OrderConsumers,
+      ],
     };
   }
 }

@@ -18,7 +18,8 @@ async function refused(body: unknown): Promise<ProblemDetails & { errors: Record
     () => undefined,
     (thrown: unknown) => thrown,
   );
-  if (!(error instanceof ProblemException)) throw new Error(`expected a ProblemException, got ${error === undefined ? 'success' : String(error)}`);
+  if (!(error instanceof ProblemException))
+    throw new Error(`expected a ProblemException, got ${error === undefined ? 'success' : String(error)}`);
   expect(error.getStatus()).toBe(400);
   return error.problem as ProblemDetails & { errors: Record<string, string[]> };
 }
@@ -33,7 +34,13 @@ describe('CreateOrderDto through the request validation pipe', () => {
   });
 
   it('accepts the bounds: one item, quantity 1 and 1000, price 0', async () => {
-    const body = { ...validBody(), items: [{ sku: 'A', quantity: 1, unitPriceMinor: 0 }, { sku: 'B'.repeat(64), quantity: 1000, unitPriceMinor: 100_000_000 }] };
+    const body = {
+      ...validBody(),
+      items: [
+        { sku: 'A', quantity: 1, unitPriceMinor: 0 },
+        { sku: 'B'.repeat(64), quantity: 1000, unitPriceMinor: 100_000_000 },
+      ],
+    };
     await expect(validate(body)).resolves.toBeInstanceOf(CreateOrderDto);
   });
 
@@ -61,7 +68,13 @@ describe('CreateOrderDto through the request validation pipe', () => {
       ],
     };
     const { errors } = await refused(body);
-    expect(Object.keys(errors).sort()).toEqual(['items.1.quantity', 'items.1.unitPriceMinor', 'items.2.quantity', 'items.2.sku', 'items.2.unitPriceMinor']);
+    expect(Object.keys(errors).sort()).toEqual([
+      'items.1.quantity',
+      'items.1.unitPriceMinor',
+      'items.2.quantity',
+      'items.2.sku',
+      'items.2.unitPriceMinor',
+    ]);
     expect(errors['items.1.quantity']).toEqual(['quantity must not be less than 1']);
     expect(errors['items.2.quantity']).toEqual(['quantity must not be greater than 1000']);
     expect(errors['items.1.unitPriceMinor']).toEqual(['unitPriceMinor must be an integer number']);

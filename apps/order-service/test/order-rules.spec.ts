@@ -62,9 +62,24 @@ describe('requestFingerprint', () => {
     const variants: CreateOrderDto[] = [
       order({ userId: randomUUID() }),
       order({ currency: 'USD' }),
-      order({ items: [{ sku: 'SKU-TEA-01', quantity: 3, unitPriceMinor: 450 }, { sku: 'SKU-MUG-02', quantity: 1, unitPriceMinor: 1299 }] }),
-      order({ items: [{ sku: 'SKU-TEA-01', quantity: 2, unitPriceMinor: 451 }, { sku: 'SKU-MUG-02', quantity: 1, unitPriceMinor: 1299 }] }),
-      order({ items: [{ sku: 'SKU-TEA-99', quantity: 2, unitPriceMinor: 450 }, { sku: 'SKU-MUG-02', quantity: 1, unitPriceMinor: 1299 }] }),
+      order({
+        items: [
+          { sku: 'SKU-TEA-01', quantity: 3, unitPriceMinor: 450 },
+          { sku: 'SKU-MUG-02', quantity: 1, unitPriceMinor: 1299 },
+        ],
+      }),
+      order({
+        items: [
+          { sku: 'SKU-TEA-01', quantity: 2, unitPriceMinor: 451 },
+          { sku: 'SKU-MUG-02', quantity: 1, unitPriceMinor: 1299 },
+        ],
+      }),
+      order({
+        items: [
+          { sku: 'SKU-TEA-99', quantity: 2, unitPriceMinor: 450 },
+          { sku: 'SKU-MUG-02', quantity: 1, unitPriceMinor: 1299 },
+        ],
+      }),
       order({ items: [{ sku: 'SKU-TEA-01', quantity: 2, unitPriceMinor: 450 }] }),
     ];
     const fingerprints = variants.map(requestFingerprint);

@@ -22,13 +22,29 @@ export class PaymentServiceModule {
           migrations: paymentMigrations,
           producedTopics: [TOPICS.paymentCompleted, TOPICS.paymentFailed],
           faults: {
-            processorLatencyMs: { description: 'Simulated payment processor latency per charge', schema: env.millis(), initial: config.PAYMENT_PROCESSOR_LATENCY_MS },
-            processorFailureRate: { description: 'Share of charges the processor fails (0-1)', schema: env.rate(), initial: config.PAYMENT_PROCESSOR_FAILURE_RATE },
+            processorLatencyMs: {
+              description: 'Simulated payment processor latency per charge',
+              schema: env.millis(),
+              initial: config.PAYMENT_PROCESSOR_LATENCY_MS,
+            },
+            processorFailureRate: {
+              description: 'Share of charges the processor fails (0-1)',
+              schema: env.rate(),
+              initial: config.PAYMENT_PROCESSOR_FAILURE_RATE,
+            },
           },
         }),
       ],
       controllers: [PaymentsController],
-      providers: [PaymentProcessor, PaymentMetrics, UserRegisteredHandler, OrderCreatedHandler, SettleCompletedPayment, SettleFailedPayment, PaymentConsumers],
+      providers: [
+        PaymentProcessor,
+        PaymentMetrics,
+        UserRegisteredHandler,
+        OrderCreatedHandler,
+        SettleCompletedPayment,
+        SettleFailedPayment,
+        PaymentConsumers,
+      ],
     };
   }
 }

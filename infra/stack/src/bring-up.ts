@@ -47,7 +47,10 @@ export async function bringUp(ctx: StackContext, component: Component, task: Tas
       if (runningPid(ctx, component.name) === undefined) throw new Error('the process exited');
       return component.isReady(ctx);
     },
-    { interval: 500, timeout: { milliseconds: component.readyTimeoutSeconds * 1000, message: `not ready after ${component.readyTimeoutSeconds} s` } },
+    {
+      interval: 500,
+      timeout: { milliseconds: component.readyTimeoutSeconds * 1000, message: `not ready after ${component.readyTimeoutSeconds} s` },
+    },
   );
   await component.afterReady?.(ctx);
   task.title = `${component.name}: healthy`;

@@ -4,7 +4,9 @@ import { components } from './components/index';
 import { down, logs, reset, status, up } from './stack';
 
 const program = new Command('stack')
-  .description('The tracehop stack as local processes: Kafka, Postgres, OpenSearch, OTel Collector agent and gateway, Jaeger, VictoriaLogs, Prometheus')
+  .description(
+    'The tracehop stack as local processes: Kafka, Postgres, OpenSearch, OTel Collector agent and gateway, Jaeger, VictoriaLogs, Prometheus',
+  )
   .showHelpAfterError();
 
 program
@@ -31,14 +33,22 @@ program
   .command('logs')
   .description("print the end of a component's log")
   .argument('<component>', components.map((c) => c.name).join(', '))
-  .option('-n, --lines <count>', 'how many lines', (value) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a positive whole number');
-    return n;
-  }, 100)
+  .option(
+    '-n, --lines <count>',
+    'how many lines',
+    (value) => {
+      const n = Number(value);
+      if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a positive whole number');
+      return n;
+    },
+    100,
+  )
   .action((name: string, options: { lines: number }) => logs(name, options.lines));
 
-program.command('reset').description('stop everything and wipe data, logs and generated config (builds stay cached)').action(() => reset());
+program
+  .command('reset')
+  .description('stop everything and wipe data, logs and generated config (builds stay cached)')
+  .action(() => reset());
 
 program.parseAsync().catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);

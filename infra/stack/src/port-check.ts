@@ -12,7 +12,9 @@ function isFree(port: number): Promise<boolean> {
 /** Who holds a port, as ss prints it (best effort: only what this user may see). */
 function holder(port: number): string {
   try {
-    const line = execFileSync('ss', ['-ltnpH', `sport = :${port}`]).toString().trim();
+    const line = execFileSync('ss', ['-ltnpH', `sport = :${port}`])
+      .toString()
+      .trim();
     return line.match(/users:\(\((.*?)\)\)/)?.[1] ?? 'another process';
   } catch {
     return 'another process';
@@ -28,5 +30,6 @@ export async function assertPortsFree(ports: Record<string, number>): Promise<vo
   for (const [name, port] of Object.entries(ports)) {
     if (!(await isFree(port))) taken.push(`${name}=${port} is in use by ${holder(port)}`);
   }
-  if (taken.length) throw new Error(`ports already in use (stop what holds them, or change infra/native/manifest.json):\n  ${taken.join('\n  ')}`);
+  if (taken.length)
+    throw new Error(`ports already in use (stop what holds them, or change infra/native/manifest.json):\n  ${taken.join('\n  ')}`);
 }

@@ -128,5 +128,8 @@ export async function stop(ctx: StackContext, name: string, graceSeconds: number
 export function logTail(ctx: StackContext, name: string, lines: number): string {
   const file = ctx.paths.logFile(name);
   if (!existsSync(file)) return '(no log yet)';
-  return readFileSync(file, 'utf8').split('\n').slice(-lines - 1).join('\n');
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .slice(-lines - 1)
+    .join('\n');
 }

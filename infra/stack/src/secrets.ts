@@ -46,18 +46,37 @@ export function loadSecrets(paths: StackPaths, postgresPort: number): StackSecre
   // The state folder itself stays traversable: Postgres' service user needs to reach its data.
   mkdirSync(paths.state, { recursive: true });
   mkdirSync(dirname(secrets.pgpassFile), { recursive: true, mode: 0o700 });
-  if (!existsSync(secrets.gatewayTokenFile)) writeFileSync(secrets.gatewayTokenFile, randomBytes(24).toString('base64url'), { mode: 0o600 });
-  if (!existsSync(secrets.postgresPasswordFile)) writeFileSync(secrets.postgresPasswordFile, randomBytes(24).toString('base64url'), { mode: 0o600 });
+  if (!existsSync(secrets.gatewayTokenFile))
+    writeFileSync(secrets.gatewayTokenFile, randomBytes(24).toString('base64url'), { mode: 0o600 });
+  if (!existsSync(secrets.postgresPasswordFile))
+    writeFileSync(secrets.postgresPasswordFile, randomBytes(24).toString('base64url'), { mode: 0o600 });
   // host:port:database:user:password; base64url needs no escaping. Follows the manifest's port.
   const password = readFileSync(secrets.postgresPasswordFile, 'utf8').trim();
   writeIfChanged(secrets.pgpassFile, ['127.0.0.1', 'localhost'].map((host) => `${host}:${postgresPort}:*:postgres:${password}\n`).join(''));
   if (!existsSync(secrets.gatewayCert) || !existsSync(secrets.gatewayKey)) {
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '825',
-      '-subj', '/CN=tracehop-gateway',
-      '-addext', 'subjectAltName=DNS:gateway,DNS:localhost,IP:127.0.0.1',
-      '-keyout', secrets.gatewayKey, '-out', secrets.gatewayCert,
-    ], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '825',
+        '-subj',
+        '/CN=tracehop-gateway',
+        '-addext',
+        'subjectAltName=DNS:gateway,DNS:localhost,IP:127.0.0.1',
+        '-keyout',
+        secrets.gatewayKey,
+        '-out',
+        secrets.gatewayCert,
+      ],
+      { stdio: 'ignore' },
+    );
   }
   return secrets;
 }

@@ -43,4 +43,3 @@ export function stackEnv(manifest: Manifest, paths: StackPaths, secrets: StackSe
     VICTORIALOGS_OTLP_LOGS_ENDPOINT: `http://${local('VICTORIALOGS_HTTP_PORT')}/insert/opentelemetry/v1/logs`,
   };
 }
-

@@ -53,22 +53,30 @@ export async function up(only?: string[]): Promise<void> {
     if (currentTask) currentTask.output = line;
   });
   const startedNow: Component[] = [];
-  const tools = missingTools(ctx, selected.map((component) => component.name));
+  const tools = missingTools(
+    ctx,
+    selected.map((component) => component.name),
+  );
   const tasks = new Listr(
     [
       ...(tools.length
-        ? [{ title: `build tools: ${tools.join(', ')}`, task: (_: unknown, task: Task) => installTools(ctx, tools, (line) => (task.output = line)) }]
+        ? [
+            {
+              title: `build tools: ${tools.join(', ')}`,
+              task: (_: unknown, task: Task) => installTools(ctx, tools, (line) => (task.output = line)),
+            },
+          ]
         : []),
       ...selected.map((component) => ({
-      title: component.name,
-      task: async (_: unknown, task: Task) => {
-        currentTask = task;
-        try {
-          await bringUp(ctx, component, task, startedNow);
-        } catch (error) {
-          throw new ComponentFailed(component, ctx, error, startedNow.includes(component));
-        }
-      },
+        title: component.name,
+        task: async (_: unknown, task: Task) => {
+          currentTask = task;
+          try {
+            await bringUp(ctx, component, task, startedNow);
+          } catch (error) {
+            throw new ComponentFailed(component, ctx, error, startedNow.includes(component));
+          }
+        },
       })),
     ],
     {

@@ -37,7 +37,12 @@ function validated<T extends object>(type: ClassConstructor<T>, plain: unknown, 
   const errors = validateSync(event, { whitelist: true, forbidNonWhitelisted: strict });
   if (errors.length) {
     const fields = fieldErrors(errors);
-    throw new PoisonMessageError(`${type.name} is invalid: ${Object.entries(fields).map(([f, p]) => `${f}: ${p.join(', ')}`).join('; ')}`, fields);
+    throw new PoisonMessageError(
+      `${type.name} is invalid: ${Object.entries(fields)
+        .map(([f, p]) => `${f}: ${p.join(', ')}`)
+        .join('; ')}`,
+      fields,
+    );
   }
   return event;
 }

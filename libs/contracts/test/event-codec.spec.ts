@@ -1,6 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { plainToInstance } from 'class-transformer';
-import { decodeEvent, deadLetterTopic, encodeEvent, OrderCreatedV1, PaymentFailedV1, PoisonMessageError, TOPICS, UserRegisteredV1 } from '../src';
+import {
+  decodeEvent,
+  deadLetterTopic,
+  encodeEvent,
+  OrderCreatedV1,
+  PaymentFailedV1,
+  PoisonMessageError,
+  TOPICS,
+  UserRegisteredV1,
+} from '../src';
 
 const orderCreated = () =>
   plainToInstance(OrderCreatedV1, {
@@ -44,7 +53,12 @@ describe('event contracts', () => {
   });
 
   it('refuses to produce unknown fields (a typo is a bug), but drops them when consuming (forward compatible)', () => {
-    const event = Object.assign(new UserRegisteredV1(), { eventId: randomUUID(), occurredAt: '2026-11-22T10:00:00Z', userId: randomUUID(), nickname: 'x' });
+    const event = Object.assign(new UserRegisteredV1(), {
+      eventId: randomUUID(),
+      occurredAt: '2026-11-22T10:00:00Z',
+      userId: randomUUID(),
+      nickname: 'x',
+    });
     expect(poison(() => encodeEvent(UserRegisteredV1, event)).fields).toHaveProperty('nickname');
     const decoded = decodeEvent(UserRegisteredV1, JSON.stringify(event));
     expect(decoded).not.toHaveProperty('nickname');
@@ -61,7 +75,12 @@ describe('event contracts', () => {
   });
 
   it('keeps PII out of user-registered: the event has an id, no e-mail or name', () => {
-    const event = plainToInstance(UserRegisteredV1, { eventId: randomUUID(), occurredAt: '2026-11-22T10:00:00Z', userId: randomUUID(), email: 'jane@example.com' });
+    const event = plainToInstance(UserRegisteredV1, {
+      eventId: randomUUID(),
+      occurredAt: '2026-11-22T10:00:00Z',
+      userId: randomUUID(),
+      email: 'jane@example.com',
+    });
     expect(decodeEvent(UserRegisteredV1, JSON.stringify(event))).not.toHaveProperty('email');
   });
 });

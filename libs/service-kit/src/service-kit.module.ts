@@ -37,7 +37,11 @@ export class ServiceKitModule {
   static forRoot(options: ServiceKitOptions): DynamicModule {
     const { config } = options;
     const faults = new Faults({
-      consumerDelayMs: { description: 'Every consumed record waits this long first (slow consumer)', schema: env.millis(), initial: config.CONSUMER_DELAY_MS },
+      consumerDelayMs: {
+        description: 'Every consumed record waits this long first (slow consumer)',
+        schema: env.millis(),
+        initial: config.CONSUMER_DELAY_MS,
+      },
       ...options.faults,
     });
     return {

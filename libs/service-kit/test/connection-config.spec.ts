@@ -19,7 +19,12 @@ describe('connectionConfig', () => {
   });
 
   it("keeps the URL's own password", () => {
-    expect(connectionConfig('postgres://app:in-the-url@127.0.0.1:5432/orders')).toMatchObject({ user: 'app', password: 'in-the-url', database: 'orders', port: 5432 });
+    expect(connectionConfig('postgres://app:in-the-url@127.0.0.1:5432/orders')).toMatchObject({
+      user: 'app',
+      password: 'in-the-url',
+      database: 'orders',
+      port: 5432,
+    });
   });
 
   it('reads a URL without password from PGPASSFILE, matching host, port and user', async () => {

@@ -60,7 +60,12 @@ class RecordingHandler implements EventHandler<UserRegisteredV1, UnitTables> {
   }
 }
 
-const config = loadServiceConfig('event-consumer-spec', { port: 3999, database: 'unused' }, {}, { CONSUMER_RETRY_MIN_MS: '1', CONSUMER_RETRY_MAX_MS: '2' });
+const config = loadServiceConfig(
+  'event-consumer-spec',
+  { port: 3999, database: 'unused' },
+  {},
+  { CONSUMER_RETRY_MIN_MS: '1', CONSUMER_RETRY_MAX_MS: '2' },
+);
 const logger = winston.createLogger({ transports: [new winston.transports.Console({ silent: true })] });
 const CONSUMER_EVENTS = { GROUP_JOIN: 'consumer.group_join', CRASH: 'consumer.crash', DISCONNECT: 'consumer.disconnect' };
 
@@ -78,26 +83,43 @@ function consumerWith(handler: RecordingHandler, options: { failDeadLetter?: boo
   const kafkaConsumerFactory = jest.fn(() => kafkaConsumer);
   const clients = { kafka: { consumer: kafkaConsumerFactory }, producer: { send } } as unknown as KafkaClients;
   const outcomes = { add: jest.fn() };
-  const faults = new Faults({ consumerDelayMs: { description: 'slow consumer', schema: env.millis(), initial: options.consumerDelayMs ?? 0 } });
+  const faults = new Faults({
+    consumerDelayMs: { description: 'slow consumer', schema: env.millis(), initial: options.consumerDelayMs ?? 0 },
+  });
   // Kysely<DB> is invariant in DB: the app's database has the kit's tables, as in the services.
   const db = scratch.db as unknown as Kysely<KitTables>;
   const consumer = new EventConsumer(
     { groupId: GROUP, handlers: [handler] },
-    { clients, db, logger, faults, config, metrics: { outcomes: outcomes as unknown as Counter, retries: { add: jest.fn() } as unknown as Counter } },
+    {
+      clients,
+      db,
+      logger,
+      faults,
+      config,
+      metrics: { outcomes: outcomes as unknown as Counter, retries: { add: jest.fn() } as unknown as Counter },
+    },
   );
   const heartbeat = jest.fn(async () => undefined);
   const handle = (record: ConsumedRecord): Promise<RecordOutcome> => consumer.handleRecord(record, heartbeat);
   return { consumer, handle, heartbeat, dlq, send, outcomes, kafkaConsumer, kafkaConsumerFactory };
 }
 
-const userRegistered = () => plainToInstance(UserRegisteredV1, { eventId: randomUUID(), occurredAt: new Date().toISOString(), userId: randomUUID() });
+const userRegistered = () =>
+  plainToInstance(UserRegisteredV1, { eventId: randomUUID(), occurredAt: new Date().toISOString(), userId: randomUUID() });
 
 /** A consumed record as kafkajs delivers it (Buffer key, value and headers). */
 function record(value: string | null, headers: IHeaders = {}, topic: string = TOPICS.userRegistered): ConsumedRecord {
   return {
     topic,
     partition: 2,
-    message: { key: Buffer.from('user-key'), value: value === null ? null : Buffer.from(value), headers, offset: '41', timestamp: String(Date.now()), attributes: 0 },
+    message: {
+      key: Buffer.from('user-key'),
+      value: value === null ? null : Buffer.from(value),
+      headers,
+      offset: '41',
+      timestamp: String(Date.now()),
+      attributes: 0,
+    },
   };
 }
 
@@ -155,7 +177,11 @@ describe('EventConsumer.handleRecord', () => {
     expect(await effects()).toEqual([{ event_id: event.eventId, user_id: event.userId }]);
     expect(await claims()).toEqual([{ consumer_group: GROUP, event_id: event.eventId, topic: TOPICS.userRegistered }]);
     expect(dlq).toEqual([]);
-    expect(outcomes.add).toHaveBeenCalledWith(1, { 'messaging.consumer.group.name': GROUP, 'messaging.destination.name': TOPICS.userRegistered, outcome: 'applied' });
+    expect(outcomes.add).toHaveBeenCalledWith(1, {
+      'messaging.consumer.group.name': GROUP,
+      'messaging.destination.name': TOPICS.userRegistered,
+      outcome: 'applied',
+    });
   });
 
   it('answers a replay of the same event id with "duplicate", without running the handler again', async () => {

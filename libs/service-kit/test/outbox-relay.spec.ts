@@ -45,7 +45,8 @@ function recordingKafka(options: { connected?: boolean } = {}) {
   return { clients, sent, send, failOn: (n: number) => (failing = sent.length + n) };
 }
 
-const userRegistered = () => plainToInstance(UserRegisteredV1, { eventId: randomUUID(), occurredAt: new Date().toISOString(), userId: randomUUID() });
+const userRegistered = () =>
+  plainToInstance(UserRegisteredV1, { eventId: randomUUID(), occurredAt: new Date().toISOString(), userId: randomUUID() });
 
 let scratch: ScratchDatabase<KitTables>;
 
@@ -143,7 +144,12 @@ describe('OutboxRelay.publishPending', () => {
     for (const { suppressed } of kafka.sent) expect(suppressed).toBe(false);
 
     const exported = spans.getFinishedSpans().map((span) => [span.name, span.spanContext().traceId]);
-    expect(exported).toEqual(expect.arrayContaining([['POST /users', writerA.traceId], ['process orders.order-confirmed.v1', writerB.traceId]]));
+    expect(exported).toEqual(
+      expect.arrayContaining([
+        ['POST /users', writerA.traceId],
+        ['process orders.order-confirmed.v1', writerB.traceId],
+      ]),
+    );
   });
 
   it('leaves the row whose send failed, and every later one, for the next tick', async () => {

@@ -101,25 +101,38 @@ describe('loadServiceConfig', () => {
     const config = loadServiceConfig('unit-service', DEFAULTS, { UNIT_RATE: env.rate().default(0.25) }, { UNIT_RATE: '0.75' });
     expect(config.UNIT_RATE).toBe(0.75);
     expect(config.PORT).toBe(3999);
-    expect(configError(() => loadServiceConfig('unit-service', DEFAULTS, { UNIT_RATE: env.rate() }, {})).problems).toHaveProperty('UNIT_RATE');
+    expect(configError(() => loadServiceConfig('unit-service', DEFAULTS, { UNIT_RATE: env.rate() }, {})).problems).toHaveProperty(
+      'UNIT_RATE',
+    );
   });
 });
 
 describe('parseEnv', () => {
   it('joins several problems of one variable', () => {
-    const schema = z.object({ NAME: z.string().min(5, { error: 'too short' }).regex(/^[a-z]+$/, { error: 'lowercase only' }) });
+    const schema = z.object({
+      NAME: z
+        .string()
+        .min(5, { error: 'too short' })
+        .regex(/^[a-z]+$/, { error: 'lowercase only' }),
+    });
     expect(configError(() => parseEnv(schema, { NAME: 'AB' })).problems).toEqual({ NAME: 'too short; lowercase only' });
   });
 
   it('reports a problem of the whole environment under (environment)', () => {
-    const schema = z.object({ A: z.string().optional(), B: z.string().optional() }).refine((value) => value.A || value.B, { error: 'set A or B' });
+    const schema = z
+      .object({ A: z.string().optional(), B: z.string().optional() })
+      .refine((value) => value.A || value.B, { error: 'set A or B' });
     expect(configError(() => parseEnv(schema, {})).problems).toEqual({ '(environment)': 'set A or B' });
   });
 });
 
 describe('the apps’ configurations', () => {
   it('user-service: port 3001 and the users database by default', () => {
-    expect(loadUserServiceConfig({})).toMatchObject({ serviceName: 'user-service', PORT: 3001, DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/users' });
+    expect(loadUserServiceConfig({})).toMatchObject({
+      serviceName: 'user-service',
+      PORT: 3001,
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/users',
+    });
   });
 
   it('order-service: port 3002, the orders database and user-service by default', () => {
@@ -133,8 +146,12 @@ describe('the apps’ configurations', () => {
   });
 
   it('order-service: refuses a USER_SERVICE_URL that is not http(s), and a timeout above a minute', () => {
-    expect(configError(() => loadOrderServiceConfig({ USER_SERVICE_URL: 'ftp://users.internal' })).problems).toEqual({ USER_SERVICE_URL: 'expected an http(s):// URL' });
-    expect(configError(() => loadOrderServiceConfig({ USER_SERVICE_TIMEOUT_MS: '60001' })).problems).toEqual({ USER_SERVICE_TIMEOUT_MS: 'expected an integer (1-60000)' });
+    expect(configError(() => loadOrderServiceConfig({ USER_SERVICE_URL: 'ftp://users.internal' })).problems).toEqual({
+      USER_SERVICE_URL: 'expected an http(s):// URL',
+    });
+    expect(configError(() => loadOrderServiceConfig({ USER_SERVICE_TIMEOUT_MS: '60001' })).problems).toEqual({
+      USER_SERVICE_TIMEOUT_MS: 'expected an integer (1-60000)',
+    });
   });
 
   it('payment-service: port 3003, the payments database, starting balance and no injected failures by default', () => {

@@ -27,7 +27,12 @@ export interface TelemetryOptions {
  * and a one-second cadence give that headroom for a few megabytes: docs/telemetry.md has the figures
  * (bench/telemetry-load.ts).
  */
-export const SPAN_BATCHING_DEFAULTS = { maxQueueSize: 8192, maxExportBatchSize: 2048, scheduledDelayMillis: 1000, exportTimeoutMillis: 30_000 };
+export const SPAN_BATCHING_DEFAULTS = {
+  maxQueueSize: 8192,
+  maxExportBatchSize: 2048,
+  scheduledDelayMillis: 1000,
+  exportTimeoutMillis: 30_000,
+};
 
 const envSchema = z.object({
   OTEL_SERVICE_NAME: z.string().min(1).default('unknown_service:node'),

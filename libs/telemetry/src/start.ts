@@ -35,7 +35,9 @@ function bounded(work: Promise<void>, millis: number): Promise<void> {
     }, millis);
     timer.unref();
   });
-  return Promise.race([work.catch((error) => diag.warn('tracehop telemetry: shutdown failed', error)), timeout]).finally(() => clearTimeout(timer));
+  return Promise.race([work.catch((error) => diag.warn('tracehop telemetry: shutdown failed', error)), timeout]).finally(() =>
+    clearTimeout(timer),
+  );
 }
 
 /**
@@ -82,11 +84,12 @@ export function startTelemetry(overrides: Partial<TelemetryOptions> = {}): Telem
         ...(options.serviceVersion ? { 'service.version': options.serviceVersion } : {}),
       }),
       sampler: samplerFromEnv(),
-      spanProcessors: [
-        new BatchSpanProcessor({ ...options.spanBatching, exporter: spanExporter }),
-      ],
+      spanProcessors: [new BatchSpanProcessor({ ...options.spanBatching, exporter: spanExporter })],
       metricReaders: [
-        new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter({ url }), exportIntervalMillis: options.metricExportIntervalMillis }),
+        new PeriodicExportingMetricReader({
+          exporter: new OTLPMetricExporter({ url }),
+          exportIntervalMillis: options.metricExportIntervalMillis,
+        }),
       ],
       logRecordProcessors: [new BatchLogRecordProcessor({ exporter: logExporter })],
       instrumentations: [

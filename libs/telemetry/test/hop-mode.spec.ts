@@ -2,8 +2,16 @@ import { ROOT_CONTEXT, propagation, trace, TraceFlags } from '@opentelemetry/api
 import { W3CBaggagePropagator } from '@opentelemetry/core';
 import { hopModeFromEnv, hopModesByGroupFromEnv, placeProcessSpan } from '../src/kafka/hop-mode';
 
-const producer = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: TraceFlags.SAMPLED, isRemote: true };
-const extracted = propagation.setBaggage(trace.setSpanContext(ROOT_CONTEXT, producer), propagation.createBaggage({ tenant: { value: 'acme' } }));
+const producer = {
+  traceId: '0af7651916cd43dd8448eb211c80319c',
+  spanId: 'b7ad6b7169203331',
+  traceFlags: TraceFlags.SAMPLED,
+  isRemote: true,
+};
+const extracted = propagation.setBaggage(
+  trace.setSpanContext(ROOT_CONTEXT, producer),
+  propagation.createBaggage({ tenant: { value: 'acme' } }),
+);
 
 beforeAll(() => propagation.setGlobalPropagator(new W3CBaggagePropagator()));
 

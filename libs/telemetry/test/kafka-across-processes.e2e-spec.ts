@@ -79,7 +79,11 @@ describe('one Kafka message between two processes, read back from Jaeger and Vic
     const producerTrace = await fullTrace(produced.traceId, 2);
     const consumerTrace = await fullTrace(consumed.traceId, 1);
     const send = spanIn(producerTrace, `send ${topic}`)!;
-    const process = spanIn(consumerTrace, `process ${topic}`) as unknown as { references: { refType: string; traceID: string; spanID: string }[] };
-    expect(process.references).toEqual([expect.objectContaining({ refType: 'FOLLOWS_FROM', traceID: produced.traceId, spanID: send.spanID })]);
+    const process = spanIn(consumerTrace, `process ${topic}`) as unknown as {
+      references: { refType: string; traceID: string; spanID: string }[];
+    };
+    expect(process.references).toEqual([
+      expect.objectContaining({ refType: 'FOLLOWS_FROM', traceID: produced.traceId, spanID: send.spanID }),
+    ]);
   });
 });

@@ -88,7 +88,8 @@ async function roundTrip(options: {
       await consumer.subscribe({ topic, fromBeginning: true });
       const received = new Promise<Received>((resolve) => {
         void consumer.run({
-          eachMessage: async ({ message }) => resolve({ headers: message.headers ?? {}, activeTraceId: trace.getActiveSpan()?.spanContext().traceId }),
+          eachMessage: async ({ message }) =>
+            resolve({ headers: message.headers ?? {}, activeTraceId: trace.getActiveSpan()?.spanContext().traceId }),
         });
       });
       await (options.raw ? rawProducer : producer).send({ topic, messages: [options.message] });
@@ -188,7 +189,11 @@ describe('kafkajs tracing against the real broker', () => {
   });
 
   it('a malformed traceparent still gets processed, under a new trace marked as broken', async () => {
-    const { topic, received } = await roundTrip({ hopMode: 'child', raw: true, message: { value: 'x', headers: { traceparent: 'not-a-traceparent' } } });
+    const { topic, received } = await roundTrip({
+      hopMode: 'child',
+      raw: true,
+      message: { value: 'x', headers: { traceparent: 'not-a-traceparent' } },
+    });
     const process = await spanNamed(`process ${topic}`);
     expect(parentId(process)).toBeUndefined();
     expect(process.attributes['tracehop.propagation.broken']).toBe('malformed_traceparent');
@@ -241,7 +246,11 @@ describe('kafkajs tracing against the real broker', () => {
     const processes = exporter.getFinishedSpans().filter((s) => s.name === `process ${topic}`);
     expect(sends).toHaveLength(3);
     expect(processes).toHaveLength(3);
-    for (const poll of polls) expect({ kind: poll.kind, links: poll.links.length }).toEqual({ kind: SpanKind.CLIENT, links: poll.attributes['messaging.batch.message_count'] });
+    for (const poll of polls)
+      expect({ kind: poll.kind, links: poll.links.length }).toEqual({
+        kind: SpanKind.CLIENT,
+        links: poll.attributes['messaging.batch.message_count'],
+      });
     expect(polls.flatMap((p) => p.links.map((l) => l.context.spanId)).sort()).toEqual(sends.map((s) => s.spanContext().spanId).sort());
     const pollIds = polls.map((p) => p.spanContext().spanId);
     for (const process of processes) {

@@ -56,7 +56,11 @@ describe('Nest Kafka transport handlers (real broker)', () => {
       },
     });
     app.useGlobalInterceptors(new KafkaHandlerTracingInterceptor());
-    const kafka = new kafkajs.Kafka({ clientId: 'nest-test-producer', brokers: kafkaBrokers().split(','), logLevel: kafkajs.logLevel.NOTHING });
+    const kafka = new kafkajs.Kafka({
+      clientId: 'nest-test-producer',
+      brokers: kafkaBrokers().split(','),
+      logLevel: kafkajs.logLevel.NOTHING,
+    });
     const producer = kafka.producer();
     await withTopics(kafka, [topic], async () => {
       try {
@@ -70,7 +74,9 @@ describe('Nest Kafka transport handlers (real broker)', () => {
       }
     });
     const send = exporter.getFinishedSpans().find((s) => s.name === `send ${topic}`)!;
-    const process = await eventually('process span', 10, async () => exporter.getFinishedSpans().find((s) => s.name === `process ${topic}`));
+    const process = await eventually('process span', 10, async () =>
+      exporter.getFinishedSpans().find((s) => s.name === `process ${topic}`),
+    );
     expect(handled).toEqual([{ orderId: 'o-1', activeSpanId: process.spanContext().spanId }]);
     expect(process.kind).toBe(SpanKind.CONSUMER);
     expect(process.parentSpanContext?.spanId).toBe(send.spanContext().spanId);

@@ -15,7 +15,10 @@ describe('telemetry never harms the service', () => {
       cwd: repo,
       env: { ...process.env, ...unreachable, OTEL_SERVICE_NAME: 'log-fixture' },
     });
-    const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, string>);
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, string>);
     const ids = lines.pop()!;
     expect(lines.find((l) => l.message === 'inside the span')).toMatchObject({
       level: 'info',

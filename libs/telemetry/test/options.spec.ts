@@ -25,14 +25,23 @@ describe('telemetry options from the environment', () => {
       TRACEHOP_KAFKA_HOP_MODE: 'link',
       TRACEHOP_KAFKA_MESSAGE_KEY: 'drop',
     });
-    expect(options).toMatchObject({ serviceName: 'order-service', endpoint: 'http://agent:4317', disabled: true, kafka: { hopMode: 'link', messageKey: 'drop' } });
+    expect(options).toMatchObject({
+      serviceName: 'order-service',
+      endpoint: 'http://agent:4317',
+      disabled: true,
+      kafka: { hopMode: 'link', messageKey: 'drop' },
+    });
     // A batch can never be larger than the queue.
     expect(options.spanBatching).toMatchObject({ maxQueueSize: 100, maxExportBatchSize: 100 });
   });
 
   it('warns about an invalid variable and keeps its default, never throwing', () => {
     const warn = jest.spyOn(diag, 'warn').mockImplementation(() => undefined);
-    const options = telemetryOptions({ OTEL_EXPORTER_OTLP_ENDPOINT: 'not a url', OTEL_BSP_SCHEDULE_DELAY: '-5', OTEL_SERVICE_NAME: 'kept' });
+    const options = telemetryOptions({
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'not a url',
+      OTEL_BSP_SCHEDULE_DELAY: '-5',
+      OTEL_SERVICE_NAME: 'kept',
+    });
     expect(options.endpoint).toBe('http://127.0.0.1:4317');
     expect(options.spanBatching.scheduledDelayMillis).toBe(SPAN_BATCHING_DEFAULTS.scheduledDelayMillis);
     expect(options.serviceName).toBe('kept');

@@ -21,7 +21,9 @@ describe('@tracehop/telemetry as a package of its own', () => {
   it('declares every package its sources import, pinned as in the repository', () => {
     const imported = new Set(
       sources(join(lib, 'src')).flatMap((file) =>
-        [...readFileSync(file, 'utf8').matchAll(/from '((?:@[^/']+\/)?[^./'][^/']*)[^']*'/g)].map((m) => m[1]).filter((name) => !name.startsWith('node:')),
+        [...readFileSync(file, 'utf8').matchAll(/from '((?:@[^/']+\/)?[^./'][^/']*)[^']*'/g)]
+          .map((m) => m[1])
+          .filter((name) => !name.startsWith('node:')),
       ),
     );
     const declared = { ...libPackage.dependencies, ...libPackage.peerDependencies };
@@ -35,10 +37,16 @@ describe('@tracehop/telemetry as a package of its own', () => {
     // Inside the repository, so the build resolves its dependencies from node_modules like a user's install.
     const out = join(lib, 'dist');
     execFileSync(join(repo, 'node_modules/.bin/tsc'), ['-p', join(lib, 'tsconfig.json'), '--outDir', out], { cwd: repo });
-    const exported = execFileSync(join(repo, 'node_modules/.bin/node'), ['-e', `console.log(Object.keys(require(${JSON.stringify(join(out, 'index.js'))})).sort().join(','))`], {
-      cwd: repo,
-      env: { ...process.env, OTEL_SDK_DISABLED: 'true' },
-    }).toString();
-    expect(exported.trim().split(',')).toEqual(expect.arrayContaining(['startTelemetry', 'TracehopKafkaJsInstrumentation', 'republish', 'createLogger']));
+    const exported = execFileSync(
+      join(repo, 'node_modules/.bin/node'),
+      ['-e', `console.log(Object.keys(require(${JSON.stringify(join(out, 'index.js'))})).sort().join(','))`],
+      {
+        cwd: repo,
+        env: { ...process.env, OTEL_SDK_DISABLED: 'true' },
+      },
+    ).toString();
+    expect(exported.trim().split(',')).toEqual(
+      expect.arrayContaining(['startTelemetry', 'TracehopKafkaJsInstrumentation', 'republish', 'createLogger']),
+    );
   });
 });

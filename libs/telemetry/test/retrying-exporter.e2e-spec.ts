@@ -59,7 +59,9 @@ describe('OTLP gRPC export across an agent restart (real stack)', () => {
     });
     expect(kept).toBe(spansPerRun);
     // Side by side, the exporter alone: recorded for docs/telemetry, not asserted (upstream behaviour).
-    console.log(`agent restart: ${kept}/${spansPerRun} spans kept with RetryingExporter, ${await tracesInJaeger(plain)}/${spansPerRun} without`);
+    console.log(
+      `agent restart: ${kept}/${spansPerRun} spans kept with RetryingExporter, ${await tracesInJaeger(plain)}/${spansPerRun} without`,
+    );
     await Promise.all([withRetry.shutdown(), withoutRetry.shutdown()]);
   });
 });

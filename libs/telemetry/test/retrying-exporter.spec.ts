@@ -17,7 +17,10 @@ function scripted(results: ExportResult[]): Exporter<string[]> & { calls: number
 }
 
 const ok: ExportResult = { code: ExportResultCode.SUCCESS };
-const unavailable: ExportResult = { code: ExportResultCode.FAILED, error: Object.assign(new Error('14 UNAVAILABLE: connect ECONNREFUSED'), { code: 14 }) };
+const unavailable: ExportResult = {
+  code: ExportResultCode.FAILED,
+  error: Object.assign(new Error('14 UNAVAILABLE: connect ECONNREFUSED'), { code: 14 }),
+};
 const invalid: ExportResult = { code: ExportResultCode.FAILED, error: Object.assign(new Error('3 INVALID_ARGUMENT'), { code: 3 }) };
 const fast = { maxRetryMillis: 500, initialDelayMillis: 5, maxDelayMillis: 20 };
 const exportWith = (exporter: RetryingExporter<string[]>) => new Promise<ExportResult>((done) => exporter.export(['span'], done));
@@ -62,7 +65,11 @@ describe('RateLimitedWarning', () => {
   it('says a repeated warning once per interval, counting what it swallowed', () => {
     let now = 0;
     const said: string[] = [];
-    const warning = new RateLimitedWarning(1000, (m) => said.push(m), () => now);
+    const warning = new RateLimitedWarning(
+      1000,
+      (m) => said.push(m),
+      () => now,
+    );
     warning.say('collector down');
     warning.say('collector down');
     warning.say('collector down');

@@ -1,5 +1,12 @@
 import { ROOT_CONTEXT, SpanKind, trace, TraceFlags, type Link } from '@opentelemetry/api';
-import { AlwaysOffSampler, InMemorySpanExporter, SamplingDecision, SimpleSpanProcessor, TracerProvider, type Sampler } from '@opentelemetry/sdk-trace';
+import {
+  AlwaysOffSampler,
+  InMemorySpanExporter,
+  SamplingDecision,
+  SimpleSpanProcessor,
+  TracerProvider,
+  type Sampler,
+} from '@opentelemetry/sdk-trace';
 import { LinkedContextSampler } from '../src/sampling/linked-context-sampler';
 import { RateLimitingSampler } from '../src/sampling/rate-limiting-sampler';
 import { SAMPLER_NAMES, samplerFromEnv } from '../src/sampling/sampler-from-env';
@@ -9,7 +16,12 @@ const link = (sampled: boolean): Link => ({
   context: { traceId: TRACE_ID, spanId: 'b7ad6b7169203331', traceFlags: sampled ? TraceFlags.SAMPLED : TraceFlags.NONE, isRemote: true },
 });
 const parentContext = (sampled: boolean) =>
-  trace.setSpanContext(ROOT_CONTEXT, { traceId: TRACE_ID, spanId: 'b7ad6b7169203331', traceFlags: sampled ? TraceFlags.SAMPLED : TraceFlags.NONE, isRemote: true });
+  trace.setSpanContext(ROOT_CONTEXT, {
+    traceId: TRACE_ID,
+    spanId: 'b7ad6b7169203331',
+    traceFlags: sampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
+    isRemote: true,
+  });
 const decide = (sampler: Sampler, options: { parent?: boolean; links?: readonly Link[]; traceId?: string } = {}) =>
   sampler.shouldSample(
     options.parent === undefined ? ROOT_CONTEXT : parentContext(options.parent),
@@ -52,7 +64,10 @@ describe('LinkedContextSampler', () => {
 
   it('in a tracer provider: a link-mode process span of a sampled producer is exported', () => {
     const exporter = new InMemorySpanExporter();
-    const provider = new TracerProvider({ sampler: samplerFromEnv({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0' }), spanProcessors: [new SimpleSpanProcessor({ exporter })] });
+    const provider = new TracerProvider({
+      sampler: samplerFromEnv({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0' }),
+      spanProcessors: [new SimpleSpanProcessor({ exporter })],
+    });
     const tracer = provider.getTracer('test');
     tracer.startSpan('process orders', { root: true, links: [link(true)] }).end();
     tracer.startSpan('unlinked root', { root: true }).end();
@@ -93,7 +108,9 @@ describe('samplerFromEnv', () => {
 
   it('falls back to parentbased_always_on for an unknown sampler or a bad argument, never throwing', () => {
     expect(samplerFromEnv({ OTEL_TRACES_SAMPLER: 'bogus' }).toString()).toBe(samplerFromEnv({}).toString());
-    expect(decide(samplerFromEnv({ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '7' }))).toBe(SamplingDecision.RECORD_AND_SAMPLED);
+    expect(decide(samplerFromEnv({ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '7' }))).toBe(
+      SamplingDecision.RECORD_AND_SAMPLED,
+    );
   });
 
   it('knows every documented name', () => {

@@ -11,7 +11,8 @@ beforeAll(() => {
   propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
 });
 
-const spanContextOf = (headers: Parameters<typeof extractTraceContext>[1]) => trace.getSpanContext(extractTraceContext(ROOT_CONTEXT, headers));
+const spanContextOf = (headers: Parameters<typeof extractTraceContext>[1]) =>
+  trace.getSpanContext(extractTraceContext(ROOT_CONTEXT, headers));
 
 describe('reading trace headers from consumed records', () => {
   it('reads Buffer values, as kafkajs delivers them', () => {

@@ -1,5 +1,12 @@
 import { Body, Controller, Get, Headers, Param, Post, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import { uuidParam, validationProblem } from '@tracehop/service-kit';
 import type { Response } from 'express';
 import { CreateOrderDto } from './create-order.dto';
@@ -14,11 +21,19 @@ export class OrdersController {
   constructor(private readonly orders: OrdersService) {}
 
   @Post()
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Retry-safe: the same key and body return the first order (200, Idempotent-Replayed: true) instead of a new one' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Retry-safe: the same key and body return the first order (200, Idempotent-Replayed: true) instead of a new one',
+  })
   @ApiCreatedResponse({ type: OrderView, description: 'Order stored as PENDING; payment follows asynchronously' })
   @ApiOkResponse({ type: OrderView, description: 'Replay of an earlier request with the same Idempotency-Key' })
   @ApiUnprocessableEntityResponse({ description: 'Unknown user, or Idempotency-Key reused with a different body (problem details)' })
-  async place(@Body() request: CreateOrderDto, @Headers('idempotency-key') idempotencyKey: string | undefined, @Res({ passthrough: true }) response: Response): Promise<OrderView> {
+  async place(
+    @Body() request: CreateOrderDto,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<OrderView> {
     if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
       throw validationProblem({ 'Idempotency-Key': ['must be 1-200 visible ASCII characters'] });
     }

@@ -59,14 +59,26 @@ export class OrdersService {
       placed = await this.db.transaction().execute(async (trx) => {
         const row = await trx
           .insertInto('customer_order')
-          .values({ id, user_id: request.userId, status: 'PENDING', currency: request.currency, total_minor: total, lines: JSON.stringify(request.items) })
+          .values({
+            id,
+            user_id: request.userId,
+            status: 'PENDING',
+            currency: request.currency,
+            total_minor: total,
+            lines: JSON.stringify(request.items),
+          })
           .returningAll()
           .executeTakeFirstOrThrow();
-        if (idempotencyKey) await trx.insertInto('idempotency_key').values({ key: idempotencyKey, request_hash: fingerprint, order_id: id }).execute();
+        if (idempotencyKey)
+          await trx.insertInto('idempotency_key').values({ key: idempotencyKey, request_hash: fingerprint, order_id: id }).execute();
         const event = newEvent(OrderCreatedV1, {
           orderId: id,
           userId: request.userId,
-          lines: request.items.map((item) => ({ sku: item.sku, quantity: item.quantity, unitPrice: { amountMinor: item.unitPriceMinor, currency: request.currency } })),
+          lines: request.items.map((item) => ({
+            sku: item.sku,
+            quantity: item.quantity,
+            unitPrice: { amountMinor: item.unitPriceMinor, currency: request.currency },
+          })),
           total: { amountMinor: total, currency: request.currency },
         });
         await enqueueEvent(trx, { topic: TOPICS.orderCreated, type: OrderCreatedV1, event, key: id });
@@ -96,9 +108,15 @@ export class OrdersService {
     const earlier = await this.db.selectFrom('idempotency_key').selectAll().where('key', '=', key).executeTakeFirst();
     if (!earlier) return undefined;
     if (earlier.request_hash !== fingerprint) {
-      throw ProblemException.of(422, 'idempotency-key-reused', 'Idempotency-Key already used for a different request', 'Send a new key for a new order; repeat a key only to retry the same request.', {
-        errors: { 'Idempotency-Key': ['was used with a different request body'] },
-      });
+      throw ProblemException.of(
+        422,
+        'idempotency-key-reused',
+        'Idempotency-Key already used for a different request',
+        'Send a new key for a new order; repeat a key only to retry the same request.',
+        {
+          errors: { 'Idempotency-Key': ['was used with a different request body'] },
+        },
+      );
     }
     return this.get(earlier.order_id);
   }

@@ -15,7 +15,11 @@ export class OrderCompletion {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  async complete(trx: Transaction<OrderDatabase>, orderId: string, outcome: { paid: true } | { paid: false; reason: string }): Promise<void> {
+  async complete(
+    trx: Transaction<OrderDatabase>,
+    orderId: string,
+    outcome: { paid: true } | { paid: false; reason: string },
+  ): Promise<void> {
     const order = await trx.selectFrom('customer_order').selectAll().where('id', '=', orderId).forUpdate().executeTakeFirst();
     // An order is committed before its event is published, so an outcome for an unknown order can never apply: DLQ.
     if (!order) throw new PoisonMessageError(`payment outcome for unknown order ${orderId}`, { orderId: ['no such order'] });
@@ -26,14 +30,28 @@ export class OrderCompletion {
     }
     const completedAt = new Date();
     const reason = outcome.paid ? null : outcome.reason;
-    await trx.updateTable('customer_order').set({ status, completed_at: completedAt, cancel_reason: reason }).where('id', '=', orderId).execute();
+    await trx
+      .updateTable('customer_order')
+      .set({ status, completed_at: completedAt, cancel_reason: reason })
+      .where('id', '=', orderId)
+      .execute();
     const total = { amountMinor: Number(order.total_minor), currency: order.currency };
     const common = { orderId, userId: order.user_id, total };
     if (outcome.paid) {
-      await enqueueEvent(trx, { topic: TOPICS.orderConfirmed, type: OrderConfirmedV1, event: newEvent(OrderConfirmedV1, common, completedAt), key: orderId });
+      await enqueueEvent(trx, {
+        topic: TOPICS.orderConfirmed,
+        type: OrderConfirmedV1,
+        event: newEvent(OrderConfirmedV1, common, completedAt),
+        key: orderId,
+      });
       this.metrics.confirmed.add(1, { currency: order.currency });
     } else {
-      await enqueueEvent(trx, { topic: TOPICS.orderCancelled, type: OrderCancelledV1, event: newEvent(OrderCancelledV1, { ...common, reason: outcome.reason }, completedAt), key: orderId });
+      await enqueueEvent(trx, {
+        topic: TOPICS.orderCancelled,
+        type: OrderCancelledV1,
+        event: newEvent(OrderCancelledV1, { ...common, reason: outcome.reason }, completedAt),
+        key: orderId,
+      });
       this.metrics.cancelled.add(1, { currency: order.currency });
     }
     this.metrics.completion.record((completedAt.getTime() - order.created_at.getTime()) / 1000, { status });

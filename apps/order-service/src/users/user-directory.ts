@@ -18,9 +18,16 @@ export class UserDirectory {
       await firstValueFrom(this.http.get(`/users/${encodeURIComponent(userId)}`));
     } catch (error) {
       if (isAxiosError(error) && error.response?.status === 404) {
-        throw ProblemException.of(422, 'unknown-user', 'Unknown user', `No user has id ${userId}.`, { errors: { userId: ['no such user'] } });
+        throw ProblemException.of(422, 'unknown-user', 'Unknown user', `No user has id ${userId}.`, {
+          errors: { userId: ['no such user'] },
+        });
       }
-      throw ProblemException.of(503, 'user-service-unavailable', 'Cannot check the user right now', isAxiosError(error) ? `user-service: ${error.code ?? error.response?.status ?? error.message}` : undefined);
+      throw ProblemException.of(
+        503,
+        'user-service-unavailable',
+        'Cannot check the user right now',
+        isAxiosError(error) ? `user-service: ${error.code ?? error.response?.status ?? error.message}` : undefined,
+      );
     }
   }
 }

@@ -29,14 +29,39 @@ export class OrderCreatedHandler implements EventHandler<OrderCreatedV1, Payment
     const { amountMinor, currency } = event.total;
     const result = await this.processor.charge(trx, { userId: event.userId, amountMinor, currency, orderedAt: new Date(event.occurredAt) });
     const paymentId = randomUUID();
-    await trx.insertInto('payment').values({ id: paymentId, order_id: event.orderId, user_id: event.userId, status: result.status, amount_minor: amountMinor, currency, reason: result.reason }).execute();
+    await trx
+      .insertInto('payment')
+      .values({
+        id: paymentId,
+        order_id: event.orderId,
+        user_id: event.userId,
+        status: result.status,
+        amount_minor: amountMinor,
+        currency,
+        reason: result.reason,
+      })
+      .execute();
     const outcome = { orderId: event.orderId, paymentId, amount: event.total };
     if (result.status === 'COMPLETED') {
-      await enqueueEvent(trx, { topic: TOPICS.paymentCompleted, type: PaymentCompletedV1, event: newEvent(PaymentCompletedV1, outcome), key: event.orderId });
+      await enqueueEvent(trx, {
+        topic: TOPICS.paymentCompleted,
+        type: PaymentCompletedV1,
+        event: newEvent(PaymentCompletedV1, outcome),
+        key: event.orderId,
+      });
     } else {
-      await enqueueEvent(trx, { topic: TOPICS.paymentFailed, type: PaymentFailedV1, event: newEvent(PaymentFailedV1, { ...outcome, reason: result.reason }), key: event.orderId });
+      await enqueueEvent(trx, {
+        topic: TOPICS.paymentFailed,
+        type: PaymentFailedV1,
+        event: newEvent(PaymentFailedV1, { ...outcome, reason: result.reason }),
+        key: event.orderId,
+      });
     }
     this.metrics.payments.add(1, { outcome: result.status.toLowerCase(), currency });
-    this.logger.info(`payment ${result.status.toLowerCase()}`, { order_id: event.orderId, payment_id: paymentId, ...(result.reason ? { reason: result.reason } : {}) });
+    this.logger.info(`payment ${result.status.toLowerCase()}`, {
+      order_id: event.orderId,
+      payment_id: paymentId,
+      ...(result.reason ? { reason: result.reason } : {}),
+    });
   }
 }

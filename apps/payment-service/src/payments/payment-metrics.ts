@@ -4,5 +4,8 @@ import { defineCounter } from '@tracehop/telemetry';
 
 @Injectable()
 export class PaymentMetrics {
-  readonly payments = defineCounter(metrics.getMeter('payment-service'), 'tracehop.payments', { description: 'Payments by outcome (completed, declined, failed)', unit: '{payment}' });
+  readonly payments = defineCounter(metrics.getMeter('payment-service'), 'tracehop.payments', {
+    description: 'Payments by outcome (completed, declined, failed)',
+    unit: '{payment}',
+  });
 }

@@ -59,15 +59,22 @@ export class PaymentProcessor {
 
   private async decide(trx: Transaction<PaymentDatabase>, charge: Charge): Promise<ChargeResult> {
     // The account first: a charge waiting for its wallet must not roll the injected faults on every retry.
-    const account = await trx.selectFrom('account_balance').select('user_id').where('user_id', '=', charge.userId).where('currency', '=', charge.currency).executeTakeFirst();
+    const account = await trx
+      .selectFrom('account_balance')
+      .select('user_id')
+      .where('user_id', '=', charge.userId)
+      .where('currency', '=', charge.currency)
+      .executeTakeFirst();
     if (!account) {
       // Usually the user-registered event is simply behind; an order for a user who never registers must not wait for ever.
-      if (Date.now() - charge.orderedAt.getTime() < this.config.PAYMENT_ACCOUNT_WAIT_MS) throw new AccountNotOpenYet(`no payment account for user ${charge.userId} yet`);
+      if (Date.now() - charge.orderedAt.getTime() < this.config.PAYMENT_ACCOUNT_WAIT_MS)
+        throw new AccountNotOpenYet(`no payment account for user ${charge.userId} yet`);
       return { status: 'FAILED', reason: 'no payment account' };
     }
     const latency = this.faults.value('processorLatencyMs');
     if (latency > 0) await sleep(latency);
-    if (Math.random() < this.faults.value('processorFailureRate')) return { status: 'FAILED', reason: 'processor error (injected failure)' };
+    if (Math.random() < this.faults.value('processorFailureRate'))
+      return { status: 'FAILED', reason: 'processor error (injected failure)' };
     const debited = await trx
       .updateTable('account_balance')
       .set({ balance_minor: sql`balance_minor - ${charge.amountMinor}` })

@@ -4,10 +4,21 @@ import type { EventHandler } from '@tracehop/service-kit';
 import type { Transaction } from 'kysely';
 import type { PaymentDatabase } from '../database/schema';
 
-async function settle(trx: Transaction<PaymentDatabase>, event: PaymentCompletedV1 | PaymentFailedV1, outcome: 'completed' | 'failed'): Promise<void> {
+async function settle(
+  trx: Transaction<PaymentDatabase>,
+  event: PaymentCompletedV1 | PaymentFailedV1,
+  outcome: 'completed' | 'failed',
+): Promise<void> {
   await trx
     .insertInto('settlement_entry')
-    .values({ event_id: event.eventId, payment_id: event.paymentId, order_id: event.orderId, outcome, amount_minor: event.amount.amountMinor, currency: event.amount.currency })
+    .values({
+      event_id: event.eventId,
+      payment_id: event.paymentId,
+      order_id: event.orderId,
+      outcome,
+      amount_minor: event.amount.amountMinor,
+      currency: event.amount.currency,
+    })
     .onConflict((conflict) => conflict.column('event_id').doNothing())
     .execute();
 }

@@ -16,11 +16,18 @@ export class OrderConfirmedHandler implements EventHandler<OrderConfirmedV1, Use
   async handle(event: OrderConfirmedV1, trx: Transaction<UserDatabase>): Promise<void> {
     // Orders are placed only for existing users, so a confirmation for an unknown user can never apply: DLQ.
     const user = await trx.selectFrom('app_user').select('id').where('id', '=', event.userId).executeTakeFirst();
-    if (!user) throw new PoisonMessageError(`confirmed order ${event.orderId} for unknown user ${event.userId}`, { userId: ['no such user'] });
+    if (!user)
+      throw new PoisonMessageError(`confirmed order ${event.orderId} for unknown user ${event.userId}`, { userId: ['no such user'] });
     const at = new Date(event.occurredAt);
     await trx
       .insertInto('user_order_stats')
-      .values({ user_id: event.userId, currency: event.total.currency, confirmed_orders: 1, confirmed_total_minor: event.total.amountMinor, last_confirmed_at: at })
+      .values({
+        user_id: event.userId,
+        currency: event.total.currency,
+        confirmed_orders: 1,
+        confirmed_total_minor: event.total.amountMinor,
+        last_confirmed_at: at,
+      })
       .onConflict((conflict) =>
         conflict.columns(['user_id', 'currency']).doUpdateSet({
           confirmed_orders: sql`user_order_stats.confirmed_orders + 1`,

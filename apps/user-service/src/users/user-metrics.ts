@@ -4,5 +4,8 @@ import { defineCounter } from '@tracehop/telemetry';
 
 @Injectable()
 export class UserMetrics {
-  readonly registered = defineCounter(metrics.getMeter('user-service'), 'tracehop.users.registered', { description: 'Users registered', unit: '{user}' });
+  readonly registered = defineCounter(metrics.getMeter('user-service'), 'tracehop.users.registered', {
+    description: 'Users registered',
+    unit: '{user}',
+  });
 }

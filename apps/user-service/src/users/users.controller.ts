@@ -5,7 +5,6 @@ import { RegisterUserDto } from './register-user.dto';
 import { UserView } from './user.view';
 import { UsersService } from './users.service';
 
-
 @ApiTags('users')
 @Controller('users')
 export class UsersController {

@@ -23,13 +23,24 @@ export class UsersService {
     let user: Selectable<UserTable>;
     try {
       user = await this.db.transaction().execute(async (trx) => {
-        const inserted = await trx.insertInto('app_user').values({ id, email: request.email, name: request.name }).returningAll().executeTakeFirstOrThrow();
-        await enqueueEvent(trx, { topic: TOPICS.userRegistered, type: UserRegisteredV1, event: newEvent(UserRegisteredV1, { userId: id }), key: id });
+        const inserted = await trx
+          .insertInto('app_user')
+          .values({ id, email: request.email, name: request.name })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        await enqueueEvent(trx, {
+          topic: TOPICS.userRegistered,
+          type: UserRegisteredV1,
+          event: newEvent(UserRegisteredV1, { userId: id }),
+          key: id,
+        });
         return inserted;
       });
     } catch (error) {
       if (isUniqueViolation(error)) {
-        throw ProblemException.of(409, 'duplicate-email', 'E-mail already registered', 'A user with this e-mail address exists.', { errors: { email: ['is already registered'] } });
+        throw ProblemException.of(409, 'duplicate-email', 'E-mail already registered', 'A user with this e-mail address exists.', {
+          errors: { email: ['is already registered'] },
+        });
       }
       throw error;
     }

@@ -16,7 +16,14 @@ export const jaeger: Component = {
   name: 'jaeger',
   title: 'Jaeger v2 (query API)',
   dependsOn: ['search'],
-  ports: ['JAEGER_OTLP_GRPC_PORT', 'JAEGER_OTLP_HTTP_PORT', 'JAEGER_QUERY_PORT', 'JAEGER_QUERY_GRPC_PORT', 'JAEGER_HEALTH_PORT', 'JAEGER_METRICS_PORT'],
+  ports: [
+    'JAEGER_OTLP_GRPC_PORT',
+    'JAEGER_OTLP_HTTP_PORT',
+    'JAEGER_QUERY_PORT',
+    'JAEGER_QUERY_GRPC_PORT',
+    'JAEGER_HEALTH_PORT',
+    'JAEGER_METRICS_PORT',
+  ],
   endpoints: (ctx) => [
     `http://127.0.0.1:${port(ctx.manifest, 'JAEGER_QUERY_PORT')}/api/traces/{id}`,
     `otlp grpc 127.0.0.1:${port(ctx.manifest, 'JAEGER_OTLP_GRPC_PORT')}`,

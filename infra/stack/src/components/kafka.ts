@@ -41,7 +41,14 @@ export const kafka: Component = {
     mkdirSync(dataDir, { recursive: true });
     // KRaft storage must be formatted once with a cluster id: 16 random bytes, base64url.
     const clusterId = randomBytes(16).toString('base64url');
-    const [cmd, args] = java(ctx, 'kafka.tools.StorageTool', ['format', '-t', clusterId, '-c', serverProperties(ctx), '--ignore-formatted']);
+    const [cmd, args] = java(ctx, 'kafka.tools.StorageTool', [
+      'format',
+      '-t',
+      clusterId,
+      '-c',
+      serverProperties(ctx),
+      '--ignore-formatted',
+    ]);
     await runCommand(ctx, cmd, args, { logFile: ctx.paths.logFile('kafka') });
   },
   launch: (ctx) => {

@@ -89,10 +89,14 @@ export const postgres: Component = {
   launch: (ctx) => ({
     command: join(binDir(ctx), 'postgres'),
     args: [
-      '-D', ctx.paths.data('postgres'),
-      '-p', String(port(ctx.manifest, 'POSTGRES_PORT')),
-      '-c', 'listen_addresses=127.0.0.1',
-      '-c', `unix_socket_directories=${socketDir(ctx)}`,
+      '-D',
+      ctx.paths.data('postgres'),
+      '-p',
+      String(port(ctx.manifest, 'POSTGRES_PORT')),
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      `unix_socket_directories=${socketDir(ctx)}`,
     ],
     dropRoot: true,
   }),
@@ -105,7 +109,10 @@ export const postgres: Component = {
     } catch (error) {
       // Not "not ready yet": the password file no longer matches the cluster (secrets deleted, data kept).
       if ((error as { code?: string }).code === '28P01') {
-        throw new Error(`the cluster refuses the password in ${ctx.env.POSTGRES_PASSWORD_FILE}; restore that file, or wipe the data with npm run stack -- reset`, { cause: error });
+        throw new Error(
+          `the cluster refuses the password in ${ctx.env.POSTGRES_PASSWORD_FILE}; restore that file, or wipe the data with npm run stack -- reset`,
+          { cause: error },
+        );
       }
       return false;
     } finally {

@@ -10,7 +10,9 @@ const victoriaLogsBinary: GoBinary = {
   version: (ctx) => ctx.manifest.components.victorialogs.version,
   binaryName: 'victoria-logs',
   // What `victoria-logs -version` and its /metrics report; empty without it.
-  linkerSettings: (ctx) => ({ 'github.com/VictoriaMetrics/VictoriaMetrics/lib/buildinfo.Version': `victoria-logs-${ctx.manifest.components.victorialogs.version}` }),
+  linkerSettings: (ctx) => ({
+    'github.com/VictoriaMetrics/VictoriaMetrics/lib/buildinfo.Version': `victoria-logs-${ctx.manifest.components.victorialogs.version}`,
+  }),
 };
 
 const baseUrl = (ctx: StackContext) => `http://127.0.0.1:${port(ctx.manifest, 'VICTORIALOGS_HTTP_PORT')}`;
@@ -46,7 +48,8 @@ export const victorialogs: Component = {
     // async-retry, not p-wait-for: this module is also loaded by Jest specs, which cannot load ESM.
     await retry(
       async () => {
-        if (!(await queryAnswers(ctx, `probe:="${probe}"`))?.includes(probe)) throw new Error('VictoriaLogs accepted a probe record but LogsQL did not return it within 10 s');
+        if (!(await queryAnswers(ctx, `probe:="${probe}"`))?.includes(probe))
+          throw new Error('VictoriaLogs accepted a probe record but LogsQL did not return it within 10 s');
       },
       { retries: 40, factor: 1, minTimeout: 250 },
     );

@@ -17,7 +17,9 @@ const policyMarker = '# written by the tracehop stack while it installs packages
  */
 export async function aptInstall(ctx: StackContext, packages: string[]): Promise<void> {
   if (process.getuid?.() !== 0) {
-    throw new Error(`missing Debian packages; install them and retry:\n  sudo apt-get install -y --no-install-recommends ${packages.join(' ')}`);
+    throw new Error(
+      `missing Debian packages; install them and retry:\n  sudo apt-get install -y --no-install-recommends ${packages.join(' ')}`,
+    );
   }
   const logFile = join(ctx.paths.cache, 'logs', 'apt.log');
   const env = { ...stringEnv(process.env), DEBIAN_FRONTEND: 'noninteractive' };

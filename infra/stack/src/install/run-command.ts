@@ -36,7 +36,10 @@ export async function runCommand(ctx: StackContext, command: string, args: strin
   });
   const onOutput = (chunk: Buffer) => {
     log.write(chunk);
-    for (const line of chunk.toString().split('\n').filter((l) => l.trim() !== '')) {
+    for (const line of chunk
+      .toString()
+      .split('\n')
+      .filter((l) => l.trim() !== '')) {
       recent.push(line);
       if (recent.length > tailLines) recent.shift();
       if (Date.now() - lastReport > reportEveryMs) {
@@ -54,8 +57,7 @@ export async function runCommand(ctx: StackContext, command: string, args: strin
   await new Promise((done) => log.end(done));
   if (exit !== 0) {
     throw new Error(
-      `${command} ${args.join(' ')} exited with ${exit}\n` +
-        `--- last lines (full log: ${options.logFile}) ---\n${recent.join('\n')}`,
+      `${command} ${args.join(' ')} exited with ${exit}\n` + `--- last lines (full log: ${options.logFile}) ---\n${recent.join('\n')}`,
     );
   }
 }

@@ -3,7 +3,11 @@ import type { z } from 'zod';
 /** The environment does not describe a runnable service; the message names every bad variable. */
 export class ConfigError extends Error {
   constructor(readonly problems: Record<string, string>) {
-    super(`invalid configuration:\n${Object.entries(problems).map(([name, problem]) => `  ${name}: ${problem}`).join('\n')}`);
+    super(
+      `invalid configuration:\n${Object.entries(problems)
+        .map(([name, problem]) => `  ${name}: ${problem}`)
+        .join('\n')}`,
+    );
     this.name = 'ConfigError';
   }
 }

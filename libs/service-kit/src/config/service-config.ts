@@ -5,20 +5,37 @@ import { parseEnv } from './parse-env';
 export const SERVICE_CONFIG = Symbol('SERVICE_CONFIG');
 
 const integer = (min: number, max: number, what: string) =>
-  z.coerce.number({ error: `expected ${what}` }).int({ error: `expected ${what}` }).min(min, { error: `expected ${what}` }).max(max, { error: `expected ${what}` });
+  z.coerce
+    .number({ error: `expected ${what}` })
+    .int({ error: `expected ${what}` })
+    .min(min, { error: `expected ${what}` })
+    .max(max, { error: `expected ${what}` });
 
 export const env = {
   port: () => integer(1, 65535, 'a port number (1-65535)'),
   millis: (max = 600_000) => integer(0, max, `milliseconds (0-${max})`),
   count: (min: number, max: number) => integer(min, max, `an integer (${min}-${max})`),
-  rate: () => z.coerce.number({ error: 'expected a rate between 0 and 1' }).min(0, { error: 'expected a rate between 0 and 1' }).max(1, { error: 'expected a rate between 0 and 1' }),
+  rate: () =>
+    z.coerce
+      .number({ error: 'expected a rate between 0 and 1' })
+      .min(0, { error: 'expected a rate between 0 and 1' })
+      .max(1, { error: 'expected a rate between 0 and 1' }),
   url: (protocols: RegExp, what: string) => z.url({ protocol: protocols, error: `expected ${what}` }),
 };
 
 const brokerList = z
   .string()
-  .transform((value) => value.split(',').map((broker) => broker.trim()).filter(Boolean))
-  .pipe(z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, { error: 'expected host:port[,host:port...]' })).min(1, { error: 'expected at least one host:port' }));
+  .transform((value) =>
+    value
+      .split(',')
+      .map((broker) => broker.trim())
+      .filter(Boolean),
+  )
+  .pipe(
+    z
+      .array(z.string().regex(/^[^\s:]+:\d{1,5}$/, { error: 'expected host:port[,host:port...]' }))
+      .min(1, { error: 'expected at least one host:port' }),
+  );
 
 /** What every service needs: where it listens, Kafka, its database, and outbox/consumer tuning. */
 export function serviceEnvSchema(defaults: { port: number; database: string }) {

@@ -51,7 +51,14 @@ export class EventConsumer {
 
   constructor(
     readonly spec: ConsumerGroupSpec,
-    private readonly deps: { clients: KafkaClients; db: Kysely<KitTables>; logger: Logger; faults: Faults; config: ServiceConfig; metrics: ConsumerMetrics },
+    private readonly deps: {
+      clients: KafkaClients;
+      db: Kysely<KitTables>;
+      logger: Logger;
+      faults: Faults;
+      config: ServiceConfig;
+      metrics: ConsumerMetrics;
+    },
   ) {
     this.handlers = new Map(spec.handlers.map((handler) => [handler.topic, handler]));
     this.retryWarning = new RateLimitedWarning(10_000, (message) => deps.logger.warn(message));
@@ -59,9 +66,17 @@ export class EventConsumer {
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => (this.joined = true));
     this.consumer.on(this.consumer.events.CRASH, (event) => {
       this.joined = false;
-      deps.logger.error('kafka consumer crashed', { group: spec.groupId, error: String(event.payload.error), restart: event.payload.restart });
+      deps.logger.error('kafka consumer crashed', {
+        group: spec.groupId,
+        error: String(event.payload.error),
+        restart: event.payload.restart,
+      });
       // kafkajs restarts by itself after retriable errors; after any other crash we start over.
-      if (!event.payload.restart && !this.stopping) void this.consumer.disconnect().catch(() => undefined).finally(() => this.start());
+      if (!event.payload.restart && !this.stopping)
+        void this.consumer
+          .disconnect()
+          .catch(() => undefined)
+          .finally(() => this.start());
     });
     this.consumer.on(this.consumer.events.DISCONNECT, () => (this.joined = false));
   }
@@ -84,10 +99,15 @@ export class EventConsumer {
         await this.consumer.subscribe({ topics: this.topics, fromBeginning: true });
         await this.consumer.run(
           this.spec.batch
-            ? { partitionsConsumedConcurrently: this.deps.config.CONSUMER_CONCURRENCY, eachBatchAutoResolve: false, eachBatch: (payload) => this.handleBatch(payload) }
+            ? {
+                partitionsConsumedConcurrently: this.deps.config.CONSUMER_CONCURRENCY,
+                eachBatchAutoResolve: false,
+                eachBatch: (payload) => this.handleBatch(payload),
+              }
             : {
                 partitionsConsumedConcurrently: this.deps.config.CONSUMER_CONCURRENCY,
-                eachMessage: async ({ topic, partition, message, heartbeat }) => void (await this.handleRecord({ topic, partition, message }, heartbeat)),
+                eachMessage: async ({ topic, partition, message, heartbeat }) =>
+                  void (await this.handleRecord({ topic, partition, message }, heartbeat)),
               },
         );
       },
@@ -105,7 +125,9 @@ export class EventConsumer {
   private async handleBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     for (const message of batch.messages) {
       if (!isRunning() || isStale()) break;
-      await processBatchMessage(batch, message, () => this.handleRecord({ topic: batch.topic, partition: batch.partition, message }, heartbeat));
+      await processBatchMessage(batch, message, () =>
+        this.handleRecord({ topic: batch.topic, partition: batch.partition, message }, heartbeat),
+      );
       resolveOffset(message.offset);
       await heartbeat();
     }
@@ -137,8 +159,13 @@ export class EventConsumer {
           maxTimeout: this.deps.config.CONSUMER_RETRY_MAX_MS,
           factor: 2,
           onRetry: (error, attempt) => {
-            this.retryWarning.say(`event handler failed; retrying (group ${this.spec.groupId}, ${record.topic}, attempt ${attempt}): ${(error as Error).message}`);
-            this.deps.metrics.retries.add(1, { 'messaging.consumer.group.name': this.spec.groupId, 'messaging.destination.name': record.topic });
+            this.retryWarning.say(
+              `event handler failed; retrying (group ${this.spec.groupId}, ${record.topic}, attempt ${attempt}): ${(error as Error).message}`,
+            );
+            this.deps.metrics.retries.add(1, {
+              'messaging.consumer.group.name': this.spec.groupId,
+              'messaging.destination.name': record.topic,
+            });
             // Keeps the group membership while retrying; a rebalance means the record is no longer ours.
             heartbeat().catch((error: Error) => (interrupted = error));
           },
@@ -150,7 +177,11 @@ export class EventConsumer {
       await this.deadLetter(record, error);
       outcome = 'dead-lettered';
     }
-    this.deps.metrics.outcomes.add(1, { 'messaging.consumer.group.name': this.spec.groupId, 'messaging.destination.name': record.topic, outcome });
+    this.deps.metrics.outcomes.add(1, {
+      'messaging.consumer.group.name': this.spec.groupId,
+      'messaging.destination.name': record.topic,
+      outcome,
+    });
     return outcome;
   }
 
@@ -164,7 +195,11 @@ export class EventConsumer {
         .returning('event_id')
         .executeTakeFirst();
       if (!claimed) {
-        this.deps.logger.info('event already processed; ignoring the repeat', { group: this.spec.groupId, topic: record.topic, event_id: event.eventId });
+        this.deps.logger.info('event already processed; ignoring the repeat', {
+          group: this.spec.groupId,
+          topic: record.topic,
+          event_id: event.eventId,
+        });
         return 'duplicate';
       }
       await handler.handle(event, trx);

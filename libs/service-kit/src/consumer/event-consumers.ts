@@ -40,7 +40,14 @@ export class EventConsumers implements BeforeApplicationShutdown {
   ) {}
 
   register(spec: ConsumerGroupSpec): EventConsumer {
-    const consumer = new EventConsumer(spec, { clients: this.clients, db: this.db, logger: this.logger, faults: this.faults, config: this.config, metrics: this.metrics });
+    const consumer = new EventConsumer(spec, {
+      clients: this.clients,
+      db: this.db,
+      logger: this.logger,
+      faults: this.faults,
+      config: this.config,
+      metrics: this.metrics,
+    });
     this.consumers.push(consumer);
     return consumer;
   }

@@ -16,7 +16,13 @@ export function connectionConfig(url: string): ClientConfig {
   const password = () =>
     new Promise<string>((resolve, reject) =>
       pgpass(entry, (found) =>
-        found ? resolve(found) : reject(new Error(`no password for ${entry.user}@${entry.host}:${entry.port} in ${process.env.PGPASSFILE ?? '~/.pgpass'} (set PGPASSFILE, or put the password in the URL)`)),
+        found
+          ? resolve(found)
+          : reject(
+              new Error(
+                `no password for ${entry.user}@${entry.host}:${entry.port} in ${process.env.PGPASSFILE ?? '~/.pgpass'} (set PGPASSFILE, or put the password in the URL)`,
+              ),
+            ),
       ),
     );
   return { ...config, password };

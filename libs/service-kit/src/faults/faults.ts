@@ -29,19 +29,32 @@ export class Faults {
   }
 
   describe(): Record<string, { value: number; description: string }> {
-    return Object.fromEntries(Object.entries(this.definitions).map(([name, { description }]) => [name, { value: this.value(name), description }]));
+    return Object.fromEntries(
+      Object.entries(this.definitions).map(([name, { description }]) => [name, { value: this.value(name), description }]),
+    );
   }
 
   /** Applies a partial update, all or nothing; returns field problems instead when any value is invalid. */
   update(changes: unknown): FaultProblems | undefined {
     // JSON numbers only: the definitions' schemas coerce (they parse environment strings), and `true` must not become 1.
-    const shape = Object.fromEntries(Object.entries(this.definitions).map(([name, { schema }]) => [name, z.number({ error: 'expected a number' }).pipe(schema as z.ZodType<number, number>).optional()]));
+    const shape = Object.fromEntries(
+      Object.entries(this.definitions).map(([name, { schema }]) => [
+        name,
+        z
+          .number({ error: 'expected a number' })
+          .pipe(schema as z.ZodType<number, number>)
+          .optional(),
+      ]),
+    );
     const parsed = z.strictObject(shape).safeParse(changes);
     if (!parsed.success) {
       const problems: FaultProblems = {};
       for (const issue of parsed.error.issues) {
         const names = issue.code === 'unrecognized_keys' ? issue.keys : [String(issue.path[0] ?? 'body')];
-        for (const name of names) (problems[name] ??= []).push(issue.code === 'unrecognized_keys' ? `unknown fault (known: ${Object.keys(this.definitions).join(', ')})` : issue.message);
+        for (const name of names)
+          (problems[name] ??= []).push(
+            issue.code === 'unrecognized_keys' ? `unknown fault (known: ${Object.keys(this.definitions).join(', ')})` : issue.message,
+          );
       }
       return problems;
     }

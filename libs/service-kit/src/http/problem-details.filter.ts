@@ -10,7 +10,12 @@ function toProblem(exception: unknown): ProblemDetails {
     const status = exception.getStatus();
     const body = exception.getResponse();
     // Nest's own bodies are { statusCode, message, error }; anything else (terminus' health report) is kept as extensions under the problem's own fields.
-    const { statusCode: _status, message, error: _error, ...rest } = typeof body === 'string' ? { message: body } : (body as Record<string, unknown>);
+    const {
+      statusCode: _status,
+      message,
+      error: _error,
+      ...rest
+    } = typeof body === 'string' ? { message: body } : (body as Record<string, unknown>);
     return {
       ...rest,
       type: 'about:blank',
@@ -19,7 +24,12 @@ function toProblem(exception: unknown): ProblemDetails {
       ...(message ? { detail: Array.isArray(message) ? message.join('; ') : String(message) } : {}),
     };
   }
-  return { type: 'about:blank', title: 'internal server error', status: 500, detail: 'The service failed to handle the request; the trace and the log have the cause.' };
+  return {
+    type: 'about:blank',
+    title: 'internal server error',
+    status: 500,
+    detail: 'The service failed to handle the request; the trace and the log have the cause.',
+  };
 }
 
 /**
@@ -36,7 +46,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const request = http.getRequest<Request>();
     const response = http.getResponse<Response>();
     const problem = { ...toProblem(exception), instance: request.originalUrl };
-    if (problem.status >= 500) this.logger.error('request failed', { method: request.method, route: request.route?.path, error: exception instanceof Error ? exception.stack : String(exception) });
+    if (problem.status >= 500)
+      this.logger.error('request failed', {
+        method: request.method,
+        route: request.route?.path,
+        error: exception instanceof Error ? exception.stack : String(exception),
+      });
     response.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
   }
 }

@@ -3,7 +3,15 @@ import { fieldErrors } from '@tracehop/contracts';
 import { ProblemException } from './problem';
 
 export function validationProblem(errors: Record<string, string[]>): ProblemException {
-  return ProblemException.of(400, 'validation', 'Request is invalid', Object.entries(errors).map(([field, messages]) => `${field}: ${messages.join(', ')}`).join('; '), { errors });
+  return ProblemException.of(
+    400,
+    'validation',
+    'Request is invalid',
+    Object.entries(errors)
+      .map(([field, messages]) => `${field}: ${messages.join(', ')}`)
+      .join('; '),
+    { errors },
+  );
 }
 
 /** Bodies, params and queries validated by their DTO classes; unknown fields are refused by name. */

@@ -5,7 +5,12 @@ import { SERVICE_CONFIG, type ServiceConfig } from '../config/service-config';
 import { LOGGER } from '../logging';
 import { retryUntilStopped } from './retry-until-stopped';
 
-const WINSTON_LEVEL: Record<number, string> = { [logLevel.ERROR]: 'error', [logLevel.WARN]: 'warn', [logLevel.INFO]: 'info', [logLevel.DEBUG]: 'debug' };
+const WINSTON_LEVEL: Record<number, string> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
 
 /**
  * The service's Kafka client, idempotent producer and admin. Connecting never blocks the boot: it
@@ -20,14 +25,20 @@ export class KafkaClients {
   private producerConnected = false;
   private stopping = false;
 
-  constructor(@Inject(SERVICE_CONFIG) private readonly config: ServiceConfig, @Inject(LOGGER) private readonly logger: Logger) {
+  constructor(
+    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {
     const kafkaLogger = logger.child({ component: 'kafkajs' });
     this.kafka = new Kafka({
       clientId: config.serviceName,
       brokers: config.KAFKA_BROKERS,
       logLevel: logLevel.WARN,
       // kafkajs' own log lines go through winston, so they carry trace ids and reach the log store (VictoriaLogs) too.
-      logCreator: () => ({ level, log }: LogEntry) => kafkaLogger.log(WINSTON_LEVEL[level] ?? 'info', log.message, { namespace: log.namespace, broker: log.broker }),
+      logCreator:
+        () =>
+        ({ level, log }: LogEntry) =>
+          kafkaLogger.log(WINSTON_LEVEL[level] ?? 'info', log.message, { namespace: log.namespace, broker: log.broker }),
     });
     this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
     this.producer.on(this.producer.events.CONNECT, () => (this.producerConnected = true));
@@ -47,17 +58,21 @@ export class KafkaClients {
         await this.admin.connect();
         const existing = new Set(await this.admin.listTopics());
         const missing = topics.filter((topic) => !existing.has(topic));
-        if (missing.length) await this.admin.createTopics({ topics: missing.map((topic) => ({ topic, numPartitions: 3 })), waitForLeaders: true });
+        if (missing.length)
+          await this.admin.createTopics({ topics: missing.map((topic) => ({ topic, numPartitions: 3 })), waitForLeaders: true });
         await this.producer.connect();
       },
-      (error) => this.logger.warn('kafka not reachable yet; retrying', { brokers: this.config.KAFKA_BROKERS.join(','), error: error.message }),
+      (error) =>
+        this.logger.warn('kafka not reachable yet; retrying', { brokers: this.config.KAFKA_BROKERS.join(','), error: error.message }),
     );
   }
 
   /** For readiness: the broker answers a metadata request within the timeout. */
   async ping(timeoutMillis: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMillis} ms`)), timeoutMillis)));
+    const timeout = new Promise<never>(
+      (_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMillis} ms`)), timeoutMillis)),
+    );
     try {
       await Promise.race([this.admin.describeCluster(), timeout]);
     } finally {

@@ -25,7 +25,10 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private stopped = false;
   private readonly failureWarning: RateLimitedWarning;
   private readonly meter = metrics.getMeter('@tracehop/service-kit');
-  private readonly published = defineCounter(this.meter, 'tracehop.outbox.published', { description: 'Outbox rows published to Kafka', unit: '{message}' });
+  private readonly published = defineCounter(this.meter, 'tracehop.outbox.published', {
+    description: 'Outbox rows published to Kafka',
+    unit: '{message}',
+  });
   private readonly lag = defineHistogram(this.meter, 'tracehop.outbox.lag', {
     description: 'From the outbox row being written to its record being acknowledged by Kafka',
     unit: 's',
@@ -62,10 +65,12 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private schedule(): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
-      this.tick = this.publishPending().then(() => undefined).finally(() => {
-        this.tick = undefined;
-        this.schedule();
-      });
+      this.tick = this.publishPending()
+        .then(() => undefined)
+        .finally(() => {
+          this.tick = undefined;
+          this.schedule();
+        });
     }, this.config.OUTBOX_POLL_MS);
   }
 
@@ -76,7 +81,11 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
 
   private countPending(): Promise<number> {
     return context.with(suppressTracing(ROOT_CONTEXT), async () => {
-      const { count } = await this.db.selectFrom('outbox').select((eb) => eb.fn.countAll<string>().as('count')).where('published_at', 'is', null).executeTakeFirstOrThrow();
+      const { count } = await this.db
+        .selectFrom('outbox')
+        .select((eb) => eb.fn.countAll<string>().as('count'))
+        .where('published_at', 'is', null)
+        .executeTakeFirstOrThrow();
       return Number(count);
     });
   }
@@ -88,7 +97,15 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     try {
       await context.with(quiet, () =>
         this.db.transaction().execute(async (trx) => {
-          const rows = await trx.selectFrom('outbox').selectAll().where('published_at', 'is', null).orderBy('id').limit(BATCH_SIZE).forUpdate().skipLocked().execute();
+          const rows = await trx
+            .selectFrom('outbox')
+            .selectAll()
+            .where('published_at', 'is', null)
+            .orderBy('id')
+            .limit(BATCH_SIZE)
+            .forUpdate()
+            .skipLocked()
+            .execute();
           for (const row of rows) {
             try {
               await this.send(row);
@@ -114,7 +131,9 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     await context.with(origin, () =>
       this.kafka.producer.send({
         topic: row.topic,
-        messages: [{ key: row.message_key, value: row.payload, headers: { [MESSAGE_ID_HEADER]: row.event_id, 'content-type': 'application/json' } }],
+        messages: [
+          { key: row.message_key, value: row.payload, headers: { [MESSAGE_ID_HEADER]: row.event_id, 'content-type': 'application/json' } },
+        ],
       }),
     );
     const attributes = { 'messaging.destination.name': row.topic };

@@ -17,7 +17,10 @@ export interface OutgoingEvent<T extends EventEnvelope> {
  * event commit together (nothing is lost if Kafka is down). The event is validated against its
  * contract now, and the active trace context is stored with it for the relay to continue.
  */
-export async function enqueueEvent<T extends EventEnvelope, DB extends KitTables>(trx: Transaction<DB>, outgoing: OutgoingEvent<T>): Promise<void> {
+export async function enqueueEvent<T extends EventEnvelope, DB extends KitTables>(
+  trx: Transaction<DB>,
+  outgoing: OutgoingEvent<T>,
+): Promise<void> {
   const traceHeaders: Record<string, string> = {};
   propagation.inject(context.active(), traceHeaders);
   // Kysely's Transaction<DB> is invariant in DB; the app's database has the kit's tables (DB extends KitTables).

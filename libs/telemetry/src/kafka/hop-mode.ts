@@ -23,7 +23,10 @@ export function hopModeFromEnv(env: NodeJS.ProcessEnv = process.env): HopMode {
 /** TRACEHOP_KAFKA_HOP_MODES: per consumer group, `group=mode` pairs separated by commas; bad pairs warn and are skipped. */
 export function hopModesByGroupFromEnv(env: NodeJS.ProcessEnv = process.env): Record<string, HopMode> {
   const modes: Record<string, HopMode> = {};
-  for (const pair of (env.TRACEHOP_KAFKA_HOP_MODES ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const pair of (env.TRACEHOP_KAFKA_HOP_MODES ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [group, mode] = pair.split('=').map((part) => part?.trim());
     if (group && (HOP_MODES as readonly string[]).includes(mode)) modes[group] = mode as HopMode;
     else diag.warn(`TRACEHOP_KAFKA_HOP_MODES: "${pair}" is not group=${HOP_MODES.join('|')}; ignored`);

@@ -77,42 +77,48 @@ export class TracehopKafkaJsInstrumentation extends InstrumentationBase<Tracehop
     }
     const prototype = OriginalKafka.prototype;
     if (isWrapped(prototype.producer)) this._unwrap(prototype, 'producer');
-    this._wrap(prototype, 'producer', (original) =>
-      function producer(this: KafkaJs.Kafka, ...args: Parameters<KafkaJs.Kafka['producer']>) {
-        const created = original.apply(this, args);
-        const tracing = { ...instrumentation.settings(), clientId: clientIds.get(this) };
-        const send = created.send.bind(created);
-        const sendBatch = created.sendBatch.bind(created);
-        created.send = (record) => tracedSend(tracing, record, send);
-        created.sendBatch = (batch) => tracedSendBatch(tracing, batch, sendBatch);
-        return created;
-      },
+    this._wrap(
+      prototype,
+      'producer',
+      (original) =>
+        function producer(this: KafkaJs.Kafka, ...args: Parameters<KafkaJs.Kafka['producer']>) {
+          const created = original.apply(this, args);
+          const tracing = { ...instrumentation.settings(), clientId: clientIds.get(this) };
+          const send = created.send.bind(created);
+          const sendBatch = created.sendBatch.bind(created);
+          created.send = (record) => tracedSend(tracing, record, send);
+          created.sendBatch = (batch) => tracedSendBatch(tracing, batch, sendBatch);
+          return created;
+        },
     );
     if (isWrapped(prototype.consumer)) this._unwrap(prototype, 'consumer');
-    this._wrap(prototype, 'consumer', (original) =>
-      function consumer(this: KafkaJs.Kafka, ...args: Parameters<KafkaJs.Kafka['consumer']>) {
-        const created = original.apply(this, args);
-        const settings = instrumentation.settings();
-        const groupId = args[0].groupId;
-        const tracing = {
-          ...settings,
-          hopMode: (instrumentation.getConfig().hopModeByGroup ?? hopModesByGroupFromEnv())[groupId] ?? settings.hopMode,
-          clientId: clientIds.get(this),
-          groupId,
-          brokenHeaderWarning: instrumentation.brokenHeaderWarning,
-          metrics: new MessagingMetrics(instrumentation.meter),
-        };
-        const run = created.run.bind(created);
-        created.run = (config) =>
-          run(
-            config && {
-              ...config,
-              ...(config.eachMessage ? { eachMessage: tracedEachMessage(tracing, config.eachMessage) } : {}),
-              ...(config.eachBatch ? { eachBatch: tracedEachBatch(tracing, config.eachBatch) } : {}),
-            },
-          );
-        return created;
-      },
+    this._wrap(
+      prototype,
+      'consumer',
+      (original) =>
+        function consumer(this: KafkaJs.Kafka, ...args: Parameters<KafkaJs.Kafka['consumer']>) {
+          const created = original.apply(this, args);
+          const settings = instrumentation.settings();
+          const groupId = args[0].groupId;
+          const tracing = {
+            ...settings,
+            hopMode: (instrumentation.getConfig().hopModeByGroup ?? hopModesByGroupFromEnv())[groupId] ?? settings.hopMode,
+            clientId: clientIds.get(this),
+            groupId,
+            brokenHeaderWarning: instrumentation.brokenHeaderWarning,
+            metrics: new MessagingMetrics(instrumentation.meter),
+          };
+          const run = created.run.bind(created);
+          created.run = (config) =>
+            run(
+              config && {
+                ...config,
+                ...(config.eachMessage ? { eachMessage: tracedEachMessage(tracing, config.eachMessage) } : {}),
+                ...(config.eachBatch ? { eachBatch: tracedEachBatch(tracing, config.eachBatch) } : {}),
+              },
+            );
+          return created;
+        },
     );
     return exports;
   }
@@ -122,6 +128,12 @@ export class TracehopKafkaJsInstrumentation extends InstrumentationBase<Tracehop
     const prototype = Patched.__tracehop ? Object.getPrototypeOf(Patched.prototype) : Patched.prototype;
     if (isWrapped(prototype.producer)) this._unwrap(prototype, 'producer');
     if (isWrapped(prototype.consumer)) this._unwrap(prototype, 'consumer');
-    if (Patched.__tracehop) Object.defineProperty(exports, 'Kafka', { value: Object.getPrototypeOf(Patched), configurable: true, enumerable: true, writable: true });
+    if (Patched.__tracehop)
+      Object.defineProperty(exports, 'Kafka', {
+        value: Object.getPrototypeOf(Patched),
+        configurable: true,
+        enumerable: true,
+        writable: true,
+      });
   }
 }

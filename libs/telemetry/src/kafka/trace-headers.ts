@@ -67,7 +67,10 @@ export function extractTraceContext(parent: Context, headers: KafkaHeaders | und
  * undefined values (kafkajs crashes on them), where every field the propagator injects replaces
  * any existing header of that name, whatever its case: one traceparent, never two.
  */
-export function withTraceHeaders(headers: KafkaHeaders | undefined, context: Context): Record<string, Buffer | string | (Buffer | string)[]> {
+export function withTraceHeaders(
+  headers: KafkaHeaders | undefined,
+  context: Context,
+): Record<string, Buffer | string | (Buffer | string)[]> {
   const injected: Record<string, string> = {};
   propagation.inject(context, injected);
   const replaced = new Set(Object.keys(injected).map((k) => k.toLowerCase()));

@@ -1,4 +1,15 @@
-import { context, diag, ROOT_CONTEXT, SpanKind, trace, type Attributes, type Context, type Link, type Span, type Tracer } from '@opentelemetry/api';
+import {
+  context,
+  diag,
+  ROOT_CONTEXT,
+  SpanKind,
+  trace,
+  type Attributes,
+  type Context,
+  type Link,
+  type Span,
+  type Tracer,
+} from '@opentelemetry/api';
 import type { Batch, EachBatchHandler, EachBatchPayload, EachMessageHandler, EachMessagePayload, KafkaMessage } from 'kafkajs';
 import type { RateLimitedWarning } from '../export/rate-limited-warning';
 import { PRODUCED_AT_HEADER, type MessagingMetrics } from '../metrics/messaging-metrics';
@@ -67,7 +78,9 @@ export function startProcessSpan(
   const attributes = processAttributes(tracing, topic, partition, message);
   if (inspection.state === 'malformed') {
     attributes[ATTR_TRACEHOP_PROPAGATION_BROKEN] = 'malformed_traceparent';
-    tracing.brokenHeaderWarning.say(`kafka record ${topic}[${partition}]@${message.offset} has a malformed traceparent; processing it under a new trace`);
+    tracing.brokenHeaderWarning.say(
+      `kafka record ${topic}[${partition}]@${message.offset} has a malformed traceparent; processing it under a new trace`,
+    );
   }
   if (inspection.count > 1) attributes[ATTR_TRACEHOP_PROPAGATION_TRACEPARENT_COUNT] = inspection.count;
   const links = [...placement.links, ...originLinks(message.headers), ...extraLinks];
@@ -143,7 +156,11 @@ function startPollSpan(tracing: ConsumerTracing, batch: Batch): { span: Span; co
  * process span, placed by hop mode like eachMessage's (not under the poll span).
  */
 export function tracedEachBatch(tracing: ConsumerTracing, handler: EachBatchHandler): EachBatchHandler {
-  return (payload: EachBatchPayload) => runInSpan(() => startPollSpan(tracing, payload.batch), () => handler(payload));
+  return (payload: EachBatchPayload) =>
+    runInSpan(
+      () => startPollSpan(tracing, payload.batch),
+      () => handler(payload),
+    );
 }
 
 /**

@@ -3,7 +3,12 @@ import type { Message, ProducerBatch, ProducerRecord, RecordMetadata } from 'kaf
 import { PRODUCED_AT_HEADER } from '../metrics/messaging-metrics';
 import { messageAttributes, type MessageAttributeOptions } from './message-attributes';
 import { originLinks } from './origin-link';
-import { ATTR_MESSAGING_DESTINATION_PARTITION_ID, ATTR_MESSAGING_KAFKA_OFFSET, ATTR_MESSAGING_OPERATION_NAME, ATTR_MESSAGING_OPERATION_TYPE } from './semconv';
+import {
+  ATTR_MESSAGING_DESTINATION_PARTITION_ID,
+  ATTR_MESSAGING_KAFKA_OFFSET,
+  ATTR_MESSAGING_OPERATION_NAME,
+  ATTR_MESSAGING_OPERATION_TYPE,
+} from './semconv';
 import { recordFailure } from './span-outcome';
 import { withTraceHeaders } from './trace-headers';
 
@@ -100,7 +105,11 @@ export function tracedSend(tracing: ProducerTracing, record: ProducerRecord, sen
   );
 }
 
-export function tracedSendBatch(tracing: ProducerTracing, batch: ProducerBatch, sendBatch: (batch: ProducerBatch) => Promise<RecordMetadata[]>) {
+export function tracedSendBatch(
+  tracing: ProducerTracing,
+  batch: ProducerBatch,
+  sendBatch: (batch: ProducerBatch) => Promise<RecordMetadata[]>,
+) {
   const topicMessages = batch.topicMessages ?? [];
   const flat = topicMessages.flatMap(({ topic, messages }) => messages.map((message) => ({ topic, message })));
   return traceSend(

@@ -20,5 +20,9 @@ export function defineCounter(meter: Meter, name: TracehopMetricName, spec: Inst
 }
 
 export function defineHistogram(meter: Meter, name: TracehopMetricName, spec: HistogramSpec): Histogram {
-  return meter.createHistogram(name, { description: spec.description, unit: spec.unit, advice: { explicitBucketBoundaries: spec.buckets } });
+  return meter.createHistogram(name, {
+    description: spec.description,
+    unit: spec.unit,
+    advice: { explicitBucketBoundaries: spec.buckets },
+  });
 }

@@ -14,7 +14,10 @@ export class MessagingMetrics {
 
   constructor(meter: Meter) {
     this.consumed = defineCounter(meter, 'tracehop.messaging.consumed', { description: 'Records handed to a handler', unit: '{message}' });
-    this.processed = defineCounter(meter, 'tracehop.messaging.processed', { description: 'Records whose handler succeeded', unit: '{message}' });
+    this.processed = defineCounter(meter, 'tracehop.messaging.processed', {
+      description: 'Records whose handler succeeded',
+      unit: '{message}',
+    });
     this.failed = defineCounter(meter, 'tracehop.messaging.failed', { description: 'Records whose handler threw', unit: '{message}' });
     this.latency = defineHistogram(meter, 'tracehop.messaging.produce_to_process.duration', {
       description: 'From send (tracehop-produced-at header) to the end of processing',

@@ -39,6 +39,11 @@ export class WinstonNestLogger implements LoggerService {
     const context = typeof rest[rest.length - 1] === 'string' ? (rest.pop() as string) : undefined;
     const stack = level === 'error' && typeof rest[0] === 'string' ? (rest.shift() as string) : undefined;
     const text = message instanceof Error ? message.message : typeof message === 'string' ? message : JSON.stringify(message);
-    this.logger.log(level, text, { ...extra, ...(context ? { context } : {}), ...(stack ? { stack } : {}), ...(message instanceof Error ? { stack: message.stack } : {}) });
+    this.logger.log(level, text, {
+      ...extra,
+      ...(context ? { context } : {}),
+      ...(stack ? { stack } : {}),
+      ...(message instanceof Error ? { stack: message.stack } : {}),
+    });
   }
 }

@@ -18,7 +18,14 @@ export class RateLimitingSampler implements Sampler {
     this.last = now();
   }
 
-  shouldSample(_context: Context, _traceId: string, _name: string, _kind: SpanKind, _attributes: Attributes, _links: Link[]): SamplingResult {
+  shouldSample(
+    _context: Context,
+    _traceId: string,
+    _name: string,
+    _kind: SpanKind,
+    _attributes: Attributes,
+    _links: Link[],
+  ): SamplingResult {
     const now = this.now();
     this.tokens = Math.min(this.tracesPerSecond, this.tokens + ((now - this.last) / 1000) * this.tracesPerSecond);
     this.last = now;
