@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import type { InstallStep, StackContext } from '../components/component';
+import { repoRoot } from '../paths';
 
 /** A stamp records the hash of a step's inputs, so a step reruns only when a pin or file changes. */
 function stampFile(ctx: StackContext, component: string, step: InstallStep): string {
@@ -27,7 +28,10 @@ export function markStepDone(ctx: StackContext, component: string, step: Install
   writeFileSync(file, digest(step.inputs(ctx)));
 }
 
-/** File contents as stamp inputs: editing a checked-in build file triggers a rebuild. */
+/**
+ * File contents as stamp inputs: editing a checked-in build file triggers a rebuild. Paths count
+ * relative to the repository, so another clone of the same files (CI's) reuses the builds.
+ */
 export function fileInputs(...paths: string[]): string[] {
-  return paths.map((path) => `${path}\n${readFileSync(path, 'utf8')}`);
+  return paths.map((path) => `${relative(repoRoot, path)}\n${readFileSync(path, 'utf8')}`);
 }
