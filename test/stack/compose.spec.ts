@@ -6,6 +6,7 @@ import { loadOrderServiceConfig } from '../../apps/order-service/src/config';
 import { loadPaymentServiceConfig } from '../../apps/payment-service/src/config';
 import { loadUserServiceConfig } from '../../apps/user-service/src/config';
 import { victoriaLogsFlags } from '../../infra/stack/src/components/victorialogs-flags';
+import { composeEnv } from '../../infra/stack/src/compose-env';
 import { loadManifest } from '../../infra/stack/src/manifest';
 
 /**
@@ -62,6 +63,10 @@ describe('infra/compose', () => {
   it('mounts only files that exist', () => {
     const binds = Object.values(services).flatMap((s) => (s.volumes ?? []).filter((v) => v.startsWith('.')));
     for (const bind of binds) expect({ bind, exists: existsSync(resolve(composeDir, bind.split(':')[0])) }).toEqual({ bind, exists: true });
+  });
+
+  it('reads ports and versions from .env as generated from the manifest (npm run stack -- compose-env)', () => {
+    expect(read('infra/compose/.env')).toBe(composeEnv(manifest));
   });
 
   it('shares port numbers with the native manifest', () => {

@@ -1,6 +1,8 @@
 import './quiet-timer-warning';
 import { Command, InvalidArgumentError } from 'commander';
 import { components } from './components/index';
+import { writeComposeEnv } from './compose-env';
+import { loadManifest } from './manifest';
 import { down, logs, reset, status, up } from './stack';
 
 const program = new Command('stack')
@@ -44,6 +46,11 @@ program
     100,
   )
   .action((name: string, options: { lines: number }) => logs(name, options.lines));
+
+program
+  .command('compose-env')
+  .description('write infra/compose/.env (ports and versions for compose) from infra/native/manifest.json')
+  .action(() => writeComposeEnv(loadManifest()));
 
 program
   .command('reset')

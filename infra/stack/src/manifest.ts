@@ -18,6 +18,11 @@ const manifestSchema = z.object({
   }),
   ports: z.record(z.string().regex(/^[A-Z_]+_PORT$/), z.number().int().min(1).max(65535)),
   databases: z.array(z.string().regex(/^[a-z_]+$/)).min(1),
+  compose: z.object({
+    images: z.record(z.string().regex(/^[A-Z_]+$/), z.string().min(1)),
+    ports: z.record(z.string().regex(/^[A-Z_]+_PORT$/), z.number().int().min(1).max(65535)),
+    settings: z.record(z.string().regex(/^[A-Z_]+$/), z.string().min(1)),
+  }),
 });
 
 export type Manifest = z.infer<typeof manifestSchema>;
