@@ -1,15 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TOPICS } from '@tracehop/contracts';
 import { env, ServiceKitModule } from '@tracehop/service-kit';
-import { UserRegisteredHandler } from './accounts/user-registered.handler';
+import { AccountsModule } from './accounts/accounts.module';
 import type { PaymentServiceConfig } from './config';
 import { paymentMigrations } from './database/migrations';
-import { PaymentConsumers } from './payment-consumers';
-import { OrderCreatedHandler } from './payments/order-created.handler';
-import { PaymentMetrics } from './payments/payment-metrics';
-import { PaymentProcessor } from './payments/payment-processor';
-import { PaymentsController } from './payments/payments.controller';
-import { SettleCompletedPayment, SettleFailedPayment } from './settlement/settlement-ledger';
+import { PaymentsModule } from './payments/payments.module';
+import { SettlementModule } from './settlement/settlement.module';
 
 @Module({})
 export class PaymentServiceModule {
@@ -34,16 +30,10 @@ export class PaymentServiceModule {
             },
           },
         }),
-      ],
-      controllers: [PaymentsController],
-      providers: [
-        PaymentProcessor,
-        PaymentMetrics,
-        UserRegisteredHandler,
-        OrderCreatedHandler,
-        SettleCompletedPayment,
-        SettleFailedPayment,
-        PaymentConsumers,
+        // Feature modules initialise in this order, so their consumer groups register and start in it too.
+        AccountsModule,
+        PaymentsModule,
+        SettlementModule,
       ],
     };
   }

@@ -7,6 +7,7 @@ import { recordFailure } from '@tracehop/telemetry';
 import { sql, type Transaction } from 'kysely';
 import type { PaymentServiceConfig } from '../config';
 import type { PaymentDatabase, PaymentStatus } from '../database/schema';
+import { ATTR_TRACEHOP_PAYMENT_CURRENCY, ATTR_TRACEHOP_PAYMENT_OUTCOME } from './attributes';
 
 export interface Charge {
   userId: string;
@@ -21,9 +22,6 @@ export type ChargeResult = { status: 'COMPLETED'; reason: null } | { status: Exc
 
 /** Not an outcome but a wait: the user-registered event that opens the account has not been applied yet. */
 class AccountNotOpenYet extends Error {}
-
-const ATTR_PAYMENT_OUTCOME = 'tracehop.payment.outcome' as const;
-const ATTR_PAYMENT_CURRENCY = 'tracehop.payment.currency' as const;
 
 const tracer = trace.getTracer('payment-service');
 
@@ -42,10 +40,10 @@ export class PaymentProcessor {
   ) {}
 
   charge(trx: Transaction<PaymentDatabase>, charge: Charge): Promise<ChargeResult> {
-    return tracer.startActiveSpan('charge payment', { attributes: { [ATTR_PAYMENT_CURRENCY]: charge.currency } }, async (span) => {
+    return tracer.startActiveSpan('charge payment', { attributes: { [ATTR_TRACEHOP_PAYMENT_CURRENCY]: charge.currency } }, async (span) => {
       try {
         const result = await this.decide(trx, charge);
-        span.setAttribute(ATTR_PAYMENT_OUTCOME, result.status.toLowerCase());
+        span.setAttribute(ATTR_TRACEHOP_PAYMENT_OUTCOME, result.status.toLowerCase());
         if (result.status !== 'COMPLETED') span.setStatus({ code: SpanStatusCode.ERROR, message: result.reason });
         return result;
       } catch (error) {

@@ -23,7 +23,7 @@ async function settle(
     .execute();
 }
 
-/** Ledger entry for a completed payment (batch consumer: see payment-consumers.ts). */
+/** Ledger entry for a completed payment (batch consumer: see settlement-consumers.ts). */
 @Injectable()
 export class SettleCompletedPayment implements EventHandler<PaymentCompletedV1, PaymentDatabase> {
   readonly topic = TOPICS.paymentCompleted;
