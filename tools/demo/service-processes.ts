@@ -1,8 +1,8 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { answersOk } from '../../infra/stack/src/components/http-probe';
 import { startTicks } from '../../infra/stack/src/process-identity';
+import { waitUntil } from '../../infra/stack/src/wait-until';
 import { spawnBuiltService } from '../built-service';
 
 export const SERVICES = ['user-service', 'order-service', 'payment-service'] as const;
@@ -45,14 +45,14 @@ export async function startService(
   const child = spawnBuiltService(name, { env: { ...process.env, ...env }, stdio: ['ignore', out, out], detached: true });
   closeSync(out); // the child holds its own copy
   child.unref();
-  const deadline = Date.now() + timeoutSeconds * 1000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}; see ${log}`);
-    if (await answersOk(`${SERVICE_URLS[name]}/health/ready`))
-      return { name, pid: child.pid!, startTicks: startTicks(child.pid!) ?? '', log };
-    await sleep(500);
-  }
-  throw new Error(`${name} not ready within ${timeoutSeconds} s; see ${log}`);
+  await waitUntil(
+    (bail) => {
+      if (child.exitCode !== null) bail(new Error(`${name} exited with ${child.exitCode}; see ${log}`));
+      return answersOk(`${SERVICE_URLS[name]}/health/ready`);
+    },
+    { what: `${name} ready (log: ${log})`, timeoutMs: timeoutSeconds * 1000, intervalMs: 500 },
+  );
+  return { name, pid: child.pid!, startTicks: startTicks(child.pid!) ?? '', log };
 }
 
 /** SIGTERM (graceful: consumers leave their groups, telemetry flushes), SIGKILL after 20 s. */
@@ -61,8 +61,9 @@ export async function stopService(service: StartedService): Promise<void> {
   const alive = () => startTicks(service.pid) === service.startTicks;
   if (!alive()) return;
   process.kill(service.pid, 'SIGTERM');
-  for (let waited = 0; waited < 20_000 && alive(); waited += 200) await sleep(200);
-  if (alive()) process.kill(service.pid, 'SIGKILL');
+  await waitUntil(() => !alive(), { what: `${service.name} stopped`, timeoutMs: 20_000, intervalMs: 200 }).catch(() =>
+    process.kill(service.pid, 'SIGKILL'),
+  );
 }
 
 /** What a demo left running (--keep-running), so `npm run demo -- stop` can stop it later. */

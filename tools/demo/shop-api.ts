@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { waitUntil } from '../../infra/stack/src/wait-until';
 import { SERVICE_URLS } from './service-processes';
 
 /** An answer to a request made under a trace id we chose (our own traceparent), so we can point at the trace. */
@@ -55,10 +55,17 @@ export const shopApi = {
 
   /** Polls until the order leaves PENDING. */
   async settled(id: string, seconds = 30): Promise<Order> {
-    for (const deadline = Date.now() + seconds * 1000; Date.now() < deadline; await sleep(300)) {
-      const { body } = await this.getOrder(id);
-      if (body.status !== 'PENDING') return body;
-    }
-    throw new Error(`order ${id} still PENDING after ${seconds} s`);
+    return waitUntil(
+      async (bail) => {
+        try {
+          const { body } = await this.getOrder(id);
+          return body.status !== 'PENDING' ? body : undefined;
+        } catch (error) {
+          bail(error as Error); // an error answer will not change by waiting
+          return undefined;
+        }
+      },
+      { what: `order ${id} leaving PENDING`, timeoutMs: seconds * 1000, intervalMs: 300 },
+    );
   },
 };

@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { waitUntil } from '../../infra/stack/src/wait-until';
 import { fetchTransaction, type Transaction } from '../trace-view';
 
 const spanCount = (transaction: Transaction) => transaction.traces.reduce((sum, trace) => sum + trace.spans.length, 0);
@@ -14,15 +14,18 @@ export async function waitForTransaction(
 ): Promise<Transaction> {
   let previous = -1;
   let last: Transaction | undefined;
-  for (const deadline = Date.now() + seconds * 1000; Date.now() < deadline; await sleep(1500)) {
-    const fetched = await fetchTransaction(traceId).catch(() => undefined); // Jaeger busy: ask again
-    if (!fetched) continue;
-    last = fetched;
-    if (complete(last)) {
-      if (spanCount(last) === previous) return last;
-      previous = spanCount(last);
-    }
-  }
-  if (last) return last;
-  throw new Error(`trace ${traceId} did not reach Jaeger within ${seconds} s (is the stack healthy? npm run stack -- status)`);
+  const settled = async () => {
+    last = await fetchTransaction(traceId); // a throw (Jaeger busy) means: ask again
+    if (!complete(last)) return undefined;
+    const stable = spanCount(last) === previous;
+    previous = spanCount(last);
+    return stable ? last : undefined;
+  };
+  return waitUntil(settled, { what: `trace ${traceId} complete in Jaeger`, timeoutMs: seconds * 1000, intervalMs: 1500 }).catch(
+    (error: Error) => {
+      // Out of time: what arrived is still worth showing.
+      if (last) return last;
+      throw new Error(`${error.message} (is the stack healthy? npm run stack -- status)`);
+    },
+  );
 }

@@ -1,9 +1,9 @@
-import pWaitFor from 'p-wait-for';
 import type { Component, StackContext } from './components/component';
 import { isStepCurrent, markStepDone } from './install/stamp';
 import { port } from './manifest';
 import { assertPortsFree } from './port-check';
 import { launch, launchedDifferently, runningPid, stop } from './process-supervisor';
+import { waitUntil } from './wait-until';
 
 export const stopGraceSeconds = 20;
 
@@ -42,15 +42,12 @@ export async function bringUp(ctx: StackContext, component: Component, task: Tas
   launch(ctx, component.name, spec);
   startedNow.push(component);
   task.title = `${component.name}: waiting until ready`;
-  await pWaitFor(
-    async () => {
-      if (runningPid(ctx, component.name) === undefined) throw new Error('the process exited');
+  await waitUntil(
+    async (bail) => {
+      if (runningPid(ctx, component.name) === undefined) bail(new Error('the process exited'));
       return component.isReady(ctx);
     },
-    {
-      interval: 500,
-      timeout: { milliseconds: component.readyTimeoutSeconds * 1000, message: `not ready after ${component.readyTimeoutSeconds} s` },
-    },
+    { what: `${component.name} ready`, timeoutMs: component.readyTimeoutSeconds * 1000, intervalMs: 500 },
   );
   await component.afterReady?.(ctx);
   task.title = `${component.name}: healthy`;

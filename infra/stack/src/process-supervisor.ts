@@ -2,10 +2,10 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import pWaitFor from 'p-wait-for';
 import type { LaunchSpec, StackContext } from './components/component';
 import { stringEnv } from './process-env';
 import { startTicks } from './process-identity';
+import { waitUntil } from './wait-until';
 
 interface PidRecord {
   pid: number;
@@ -114,13 +114,17 @@ export async function stop(ctx: StackContext, name: string, graceSeconds: number
   // The leader's pid now belongs to another program: the group is not ours to signal.
   if (startTicks(record.pid) !== undefined && !isOurProcess(record)) return 'not running';
   signalGroup(record.pid, 'SIGTERM');
-  const ended = await pWaitFor(() => !groupAlive(record.pid), { interval: 200, timeout: graceSeconds * 1000 }).then(
+  const ended = await waitUntil(() => !groupAlive(record.pid), {
+    what: `${name} stopped`,
+    timeoutMs: graceSeconds * 1000,
+    intervalMs: 200,
+  }).then(
     () => true,
     () => false,
   );
   if (ended) return 'stopped';
   signalGroup(record.pid, 'SIGKILL');
-  await pWaitFor(() => !groupAlive(record.pid), { interval: 100, timeout: 5000 }).catch(() => undefined);
+  await waitUntil(() => !groupAlive(record.pid), { what: `${name} killed`, timeoutMs: 5000, intervalMs: 100 }).catch(() => undefined);
   return 'killed';
 }
 

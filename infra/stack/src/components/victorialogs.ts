@@ -1,6 +1,6 @@
-import retry from 'async-retry';
 import { goBinaryPath, goInstallStep, type GoBinary } from '../install/go-build';
 import { port } from '../manifest';
+import { waitUntil } from '../wait-until';
 import type { Component, StackContext } from './component';
 import { answersOk } from './http-probe';
 import { victoriaLogsFlags } from './victorialogs-flags';
@@ -45,13 +45,10 @@ export const victorialogs: Component = {
       body: JSON.stringify({ _msg: 'ingestion probe', 'service.name': 'tracehop-stack', probe }),
     });
     if (!response.ok) throw new Error(`VictoriaLogs refused the probe record: ${response.status} ${await response.text()}`);
-    // async-retry, not p-wait-for: this module is also loaded by Jest specs, which cannot load ESM.
-    await retry(
-      async () => {
-        if (!(await queryAnswers(ctx, `probe:="${probe}"`))?.includes(probe))
-          throw new Error('VictoriaLogs accepted a probe record but LogsQL did not return it within 10 s');
-      },
-      { retries: 40, factor: 1, minTimeout: 250 },
-    );
+    await waitUntil(async () => (await queryAnswers(ctx, `probe:="${probe}"`))?.includes(probe), {
+      what: 'VictoriaLogs accepted a probe record; LogsQL returning it',
+      timeoutMs: 10_000,
+      intervalMs: 250,
+    });
   },
 };
