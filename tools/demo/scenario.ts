@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { ATTR_MESSAGING_CONSUMER_GROUP_NAME } from '@opentelemetry/semantic-conventions/incubating';
 import { TOPICS } from '@tracehop/contracts';
 import type { Transaction } from '../trace-view';
 import { shopApi } from './shop-api';
@@ -19,7 +20,7 @@ const has = (transaction: Transaction, service: string, name: string) =>
   spans(transaction).some((span) => span.service === service && span.name === name);
 const settled = (transaction: Transaction, topic: string) =>
   spans(transaction).some(
-    (span) => span.name === `process ${topic}` && span.attributes['messaging.consumer.group.name'] === 'payment-service.settlement',
+    (span) => span.name === `process ${topic}` && span.attributes[ATTR_MESSAGING_CONSUMER_GROUP_NAME] === 'payment-service.settlement',
   );
 const euros = (minor: number) => `EUR ${(minor / 100).toFixed(2)}`;
 

@@ -8,6 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, isSpanContextValid, trace } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
+import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
+import { ATTR_MESSAGING_DESTINATION_NAME, ATTR_MESSAGING_MESSAGE_ID } from '@opentelemetry/semantic-conventions/incubating';
 import { Kafka, logLevel, Partitioners, type Producer, type RecordMetadata } from 'kafkajs';
 import { buildRecord, type OutgoingRecord } from './events';
 import type { ProduceOptions, TraceMode } from './options';
@@ -177,7 +179,7 @@ export async function sendRecord(producer: Producer, record: OutgoingRecord, mod
       {
         kind: SpanKind.INTERNAL,
         root: true,
-        attributes: { 'messaging.destination.name': record.topic, 'messaging.message.id': record.eventId },
+        attributes: { [ATTR_MESSAGING_DESTINATION_NAME]: record.topic, [ATTR_MESSAGING_MESSAGE_ID]: record.eventId },
       },
       async (span) => {
         const traceId = isSpanContextValid(span.spanContext()) ? span.spanContext().traceId : undefined;
@@ -186,7 +188,7 @@ export async function sendRecord(producer: Producer, record: OutgoingRecord, mod
         } catch (caught) {
           const error = asError(caught);
           span.recordException(error);
-          span.setAttribute('error.type', error.name);
+          span.setAttribute(ATTR_ERROR_TYPE, error.name);
           span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
           return { record, traceId, ackMillis: NaN, error };
         } finally {

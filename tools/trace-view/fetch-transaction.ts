@@ -1,3 +1,4 @@
+import { ATTR_MESSAGING_BATCH_MESSAGE_COUNT, ATTR_MESSAGING_OPERATION_TYPE } from '@opentelemetry/semantic-conventions/incubating';
 import { DEFAULT_JAEGER_URL, JaegerClient, normalizeTraceId } from './jaeger';
 import type { TraceSpan, Transaction, TransactionTrace } from './types';
 
@@ -29,7 +30,8 @@ const CONCURRENCY = 8;
 export function isFanIn(span: TraceSpan): boolean {
   const otherTraces = new Set(span.links.map((link) => link.traceId).filter((id) => id !== span.traceId)).size;
   if (otherTraces >= 3) return true;
-  const batch = span.attributes['messaging.batch.message_count'] !== undefined || span.attributes['messaging.operation.type'] === 'receive';
+  const batch =
+    span.attributes[ATTR_MESSAGING_BATCH_MESSAGE_COUNT] !== undefined || span.attributes[ATTR_MESSAGING_OPERATION_TYPE] === 'receive';
   return otherTraces >= 2 && batch;
 }
 

@@ -1,3 +1,4 @@
+import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
 import { loadManifest } from '../../infra/stack/src/manifest';
 import type { SpanKind, TraceSpan, TransactionTrace } from './types';
 
@@ -65,7 +66,7 @@ function errorMessageOf(span: JaegerSpanJson, tags: Map<string, unknown>): strin
     const message = fields.get('exception.message');
     if (fields.get('event') === 'exception' && typeof message === 'string' && message) return message;
   }
-  const type = tags.get('error.type');
+  const type = tags.get(ATTR_ERROR_TYPE);
   return typeof type === 'string' && type ? type : undefined;
 }
 

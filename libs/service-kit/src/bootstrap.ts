@@ -2,7 +2,8 @@ import type { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { createLogger, WinstonNestLogger } from '@tracehop/telemetry';
+import { createLogger } from '@tracehop/telemetry';
+import { WinstonModule } from 'nest-winston';
 import { ConfigError } from './config/parse-env';
 import type { ServiceConfig } from './config/service-config';
 
@@ -30,7 +31,10 @@ export async function runService<Config extends ServiceConfig>(definition: Servi
     process.exitCode = 1;
     return;
   }
-  const app = await NestFactory.create<NestExpressApplication>(definition.module(config), { logger: new WinstonNestLogger(logger) });
+  const app = await NestFactory.create<NestExpressApplication>(definition.module(config), {
+    // Nest's own messages as the same JSON lines, trace-correlated, as the application's.
+    logger: WinstonModule.createLogger({ instance: logger }),
+  });
   app.disable('x-powered-by');
   app.enableShutdownHooks();
   const openApi = new DocumentBuilder().setTitle(definition.name).setDescription(definition.description).setVersion('1').build();

@@ -1,31 +1,28 @@
-// Public API of @tracehop/telemetry (what exists so far: see README.md).
-export { extractTraceContext, headerValues, inspectTraceparent, kafkaHeaderGetter, withTraceHeaders } from './kafka/trace-headers';
-export type { KafkaHeaders, KafkaHeaderValue, TraceparentInspection, TraceparentState } from './kafka/trace-headers';
-export { messageKeyAttribute } from './kafka/message-key';
-export { MESSAGE_ID_HEADER } from './kafka/semconv';
-export type { MessageKeyMode } from './kafka/message-key';
+// Public API of @tracehop/telemetry: README.md, "API", lists it; test/public-api.spec.ts holds it to that list.
+
+// Start and stop (or preload `@tracehop/telemetry/register`).
+export { shutdownTelemetry, startTelemetry } from './start';
+
+// Kafka: the instrumentation, and the helpers a consumer or a custom transport calls.
+export { TracehopKafkaJsInstrumentation } from './kafka/kafkajs-instrumentation';
+export { processBatchMessage } from './kafka/process-batch-message';
+export { republish } from './kafka/republish';
+export { recordFailure } from './kafka/span-outcome';
+export { extractTraceContext, withTraceHeaders } from './kafka/trace-headers';
+export { KafkaHandlerTracingInterceptor } from './nest/kafka-handler-tracing.interceptor';
+
+// Samplers, for applications that build their own SDK (startTelemetry picks them from OTEL_TRACES_SAMPLER).
 export { LinkedContextSampler } from './sampling/linked-context-sampler';
 export { RateLimitingSampler } from './sampling/rate-limiting-sampler';
-export { SAMPLER_NAMES, samplerFromEnv } from './sampling/sampler-from-env';
-export type { SamplerName } from './sampling/sampler-from-env';
-export { DEFAULT_RETRY, RetryingExporter } from './export/retrying-exporter';
-export type { Exporter, RetryOptions } from './export/retrying-exporter';
-export { RateLimitedWarning } from './export/rate-limited-warning';
-export { TracehopKafkaJsInstrumentation } from './kafka/kafkajs-instrumentation';
-export type { TracehopKafkaJsConfig } from './kafka/kafkajs-instrumentation';
-export { DEFAULT_HOP_MODE, HOP_MODES, hopModeFromEnv, placeProcessSpan } from './kafka/hop-mode';
-export type { HopMode } from './kafka/hop-mode';
-export { shutdownTelemetry, startTelemetry } from './start';
-export type { Telemetry } from './start';
-export { telemetryOptions } from './options';
-export type { TelemetryOptions } from './options';
+
+// Logs and metrics.
 export { createLogger } from './logs/logger';
-export { processBatchMessage } from './kafka/traced-consumer';
-export { recordFailure } from './kafka/span-outcome';
-export { attemptOf, originTraceparent, republish, REPUBLISH_HEADERS } from './kafka/republish';
-export type { ConsumedRecord } from './kafka/republish';
+export { RateLimitedWarning } from './logs/rate-limited-warning';
 export { defineCounter, defineHistogram } from './metrics/instruments';
+
+// Names: tracehop's span attributes and Kafka headers.
+export * from './attributes';
+export { MESSAGE_ID_HEADER, REPUBLISH_HEADERS } from './headers';
+
 export type { HistogramSpec, InstrumentSpec, TracehopMetricName } from './metrics/instruments';
-export { MessagingMetrics, PRODUCED_AT_HEADER } from './metrics/messaging-metrics';
-export { KafkaHandlerTracingInterceptor } from './nest/kafka-handler-tracing.interceptor';
-export { WinstonNestLogger } from './nest/winston-nest-logger';
+export type * from './types';

@@ -12,17 +12,12 @@ import { BatchLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace';
-import { reportTelemetryProblemsQuietly } from './export/problem-reporting';
-import { DEFAULT_RETRY, RetryingExporter } from './export/retrying-exporter';
+import { reportTelemetryProblemsQuietly } from './internal/export/problem-reporting';
+import { DEFAULT_RETRY, RetryingExporter } from './internal/export/retrying-exporter';
+import { telemetryOptions } from './internal/options';
+import { samplerFromEnv } from './internal/sampler-from-env';
 import { TracehopKafkaJsInstrumentation } from './kafka/kafkajs-instrumentation';
-import { telemetryOptions, type TelemetryOptions } from './options';
-import { samplerFromEnv } from './sampling/sampler-from-env';
-
-export interface Telemetry {
-  options: TelemetryOptions;
-  /** Flushes and stops, within options.shutdownTimeoutMillis; safe to call more than once. */
-  shutdown(): Promise<void>;
-}
+import type { Telemetry, TelemetryOptions } from './types';
 
 let current: Telemetry | undefined;
 

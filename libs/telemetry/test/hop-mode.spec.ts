@@ -1,6 +1,6 @@
 import { ROOT_CONTEXT, propagation, trace, TraceFlags } from '@opentelemetry/api';
 import { W3CBaggagePropagator } from '@opentelemetry/core';
-import { hopModeFromEnv, hopModesByGroupFromEnv, placeProcessSpan } from '../src/kafka/hop-mode';
+import { hopModeFromEnv, hopModesByGroupFromEnv, placeProcessSpan } from '../src/internal/kafka/hop-mode';
 
 const producer = {
   traceId: '0af7651916cd43dd8448eb211c80319c',

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { jaegerTrace, logsForTrace, prometheusQuery, type JaegerTrace } from '../../../test/support/backends';
 import { eventually } from '../../../test/support/eventually';
 import { kafkaBrokers } from '../../../test/support/kafka-source';
-import type { HopMode } from '../src/kafka/hop-mode';
+import type { HopMode } from '../src/types';
 
 const run = promisify(execFile);
 const repo = join(__dirname, '../../..');

@@ -9,11 +9,11 @@ import kafkajs = require('kafkajs');
 import { eventually } from '../../../test/support/eventually';
 import { kafkaBrokers } from '../../../test/support/kafka-source';
 import { withTopics } from '../../../test/support/kafka-topics';
-import type { HopMode } from '../src/kafka/hop-mode';
+import { headerValues } from '../src/internal/kafka/header-values';
 import { TracehopKafkaJsInstrumentation } from '../src/kafka/kafkajs-instrumentation';
+import { processBatchMessage } from '../src/kafka/process-batch-message';
 import { republish } from '../src/kafka/republish';
-import { headerValues } from '../src/kafka/trace-headers';
-import { processBatchMessage } from '../src/kafka/traced-consumer';
+import type { HopMode } from '../src/types';
 
 /** In-process producer and consumer against the stack's real broker; spans collected in memory. */
 const exporter = new InMemorySpanExporter();

@@ -1,4 +1,4 @@
-import { messageKeyAttribute } from '../src/kafka/message-key';
+import { messageKeyAttribute } from '../src/internal/kafka/message-key';
 
 describe('message keys on spans', () => {
   it('hash mode never exposes the key', () => {

@@ -1,5 +1,5 @@
 import { diag } from '@opentelemetry/api';
-import { SPAN_BATCHING_DEFAULTS, telemetryOptions } from '../src/options';
+import { SPAN_BATCHING_DEFAULTS, telemetryOptions } from '../src/internal/options';
 
 describe('telemetry options from the environment', () => {
   it('has working defaults: the local agent, tracehop batch sizing, child hops, hashed keys', () => {

@@ -5,7 +5,7 @@ import { BatchSpanProcessor, TracerProvider, type SpanExporter } from '@opentele
 import { endpoints } from '../../../test/support/backends';
 import { eventually } from '../../../test/support/eventually';
 import { stackCommand } from '../../../test/support/stack-cli';
-import { RetryingExporter } from '../src/export/retrying-exporter';
+import { RetryingExporter } from '../src/internal/export/retrying-exporter';
 
 const spansPerRun = 120;
 const everyMillis = 50;

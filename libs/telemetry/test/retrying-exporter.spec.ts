@@ -1,6 +1,6 @@
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
-import { RateLimitedWarning } from '../src/export/rate-limited-warning';
-import { RetryingExporter, type Exporter } from '../src/export/retrying-exporter';
+import { RetryingExporter, type Exporter } from '../src/internal/export/retrying-exporter';
+import { RateLimitedWarning } from '../src/logs/rate-limited-warning';
 
 /** An exporter that answers with the scripted results in turn, counting calls. */
 function scripted(results: ExportResult[]): Exporter<string[]> & { calls: number } {

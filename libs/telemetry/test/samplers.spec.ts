@@ -7,9 +7,9 @@ import {
   TracerProvider,
   type Sampler,
 } from '@opentelemetry/sdk-trace';
+import { SAMPLER_NAMES, samplerFromEnv } from '../src/internal/sampler-from-env';
 import { LinkedContextSampler } from '../src/sampling/linked-context-sampler';
 import { RateLimitingSampler } from '../src/sampling/rate-limiting-sampler';
-import { SAMPLER_NAMES, samplerFromEnv } from '../src/sampling/sampler-from-env';
 
 const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
 const link = (sampled: boolean): Link => ({

@@ -1,6 +1,7 @@
 import { context, propagation, ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
-import { extractTraceContext, headerValues, inspectTraceparent, withTraceHeaders } from '../src/kafka/trace-headers';
+import { headerValues, inspectTraceparent } from '../src/internal/kafka/header-values';
+import { extractTraceContext, withTraceHeaders } from '../src/kafka/trace-headers';
 
 const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
 const SPAN_ID = 'b7ad6b7169203331';

@@ -1,19 +1,18 @@
 import { SpanStatusCode, trace, type Counter } from '@opentelemetry/api';
+import { ATTR_MESSAGING_CONSUMER_GROUP_NAME, ATTR_MESSAGING_DESTINATION_NAME } from '@opentelemetry/semantic-conventions/incubating';
 import { decodeEvent, deadLetterTopic, PoisonMessageError, type EventEnvelope } from '@tracehop/contracts';
 import { processBatchMessage, RateLimitedWarning, recordFailure, republish, type ConsumedRecord } from '@tracehop/telemetry';
 import retry from 'async-retry';
 import type { Consumer, EachBatchPayload } from 'kafkajs';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'winston';
+import { ATTR_TRACEHOP_DEAD_LETTER_TOPIC } from '../attributes';
 import type { ServiceConfig } from '../config/service-config';
 import type { KitTables } from '../database/kit-tables';
 import type { Faults } from '../faults/faults';
 import type { KafkaClients } from '../kafka/kafka-clients';
 import { retryUntilStopped } from '../kafka/retry-until-stopped';
 import type { AnyEventHandler, ConsumerGroupSpec } from './event-handler';
-
-/** Set on a process span whose record went to a dead-letter topic (docs/telemetry.md). */
-export const ATTR_TRACEHOP_DEAD_LETTER_TOPIC = 'tracehop.dead_letter.topic' as const;
 
 export type RecordOutcome = 'applied' | 'duplicate' | 'dead-lettered';
 
@@ -163,8 +162,8 @@ export class EventConsumer {
               `event handler failed; retrying (group ${this.spec.groupId}, ${record.topic}, attempt ${attempt}): ${(error as Error).message}`,
             );
             this.deps.metrics.retries.add(1, {
-              'messaging.consumer.group.name': this.spec.groupId,
-              'messaging.destination.name': record.topic,
+              [ATTR_MESSAGING_CONSUMER_GROUP_NAME]: this.spec.groupId,
+              [ATTR_MESSAGING_DESTINATION_NAME]: record.topic,
             });
             // Keeps the group membership while retrying; a rebalance means the record is no longer ours.
             heartbeat().catch((error: Error) => (interrupted = error));
@@ -178,8 +177,8 @@ export class EventConsumer {
       outcome = 'dead-lettered';
     }
     this.deps.metrics.outcomes.add(1, {
-      'messaging.consumer.group.name': this.spec.groupId,
-      'messaging.destination.name': record.topic,
+      [ATTR_MESSAGING_CONSUMER_GROUP_NAME]: this.spec.groupId,
+      [ATTR_MESSAGING_DESTINATION_NAME]: record.topic,
       outcome,
     });
     return outcome;

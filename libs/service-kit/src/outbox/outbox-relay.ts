@@ -1,6 +1,7 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { context, metrics, propagation, ROOT_CONTEXT, type Context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
+import { ATTR_MESSAGING_DESTINATION_NAME } from '@opentelemetry/semantic-conventions/incubating';
 import { defineCounter, defineHistogram, MESSAGE_ID_HEADER, RateLimitedWarning } from '@tracehop/telemetry';
 import type { Kysely, Selectable } from 'kysely';
 import type { Logger } from 'winston';
@@ -136,7 +137,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
         ],
       }),
     );
-    const attributes = { 'messaging.destination.name': row.topic };
+    const attributes = { [ATTR_MESSAGING_DESTINATION_NAME]: row.topic };
     this.published.add(1, attributes);
     this.lag.record(Math.max(0, Date.now() - row.created_at.getTime()) / 1000, attributes);
   }

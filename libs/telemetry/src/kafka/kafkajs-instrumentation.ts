@@ -1,27 +1,11 @@
-import {
-  InstrumentationBase,
-  InstrumentationNodeModuleDefinition,
-  isWrapped,
-  type InstrumentationConfig,
-} from '@opentelemetry/instrumentation';
+import { InstrumentationBase, InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
 import type * as KafkaJs from 'kafkajs';
-import { RateLimitedWarning } from '../export/rate-limited-warning';
-import { MessagingMetrics } from '../metrics/messaging-metrics';
-import { hopModeFromEnv, hopModesByGroupFromEnv, type HopMode } from './hop-mode';
-import type { MessageKeyMode } from './message-key';
-import { tracedEachBatch, tracedEachMessage } from './traced-consumer';
-import { tracedSend, tracedSendBatch } from './traced-producer';
-
-export interface TracehopKafkaJsConfig extends InstrumentationConfig {
-  /** How process spans relate to send spans; default TRACEHOP_KAFKA_HOP_MODE or `child`. */
-  hopMode?: HopMode;
-  /** Per consumer group, overriding hopMode (TRACEHOP_KAFKA_HOP_MODES="group-a=link,group-b=child"). */
-  hopModeByGroup?: Record<string, HopMode>;
-  /** How message keys appear on spans; default `hash`. */
-  messageKey?: MessageKeyMode;
-  /** Salt for hashed keys; default TRACEHOP_KAFKA_KEY_SALT or empty. */
-  messageKeySalt?: string;
-}
+import { hopModeFromEnv, hopModesByGroupFromEnv } from '../internal/kafka/hop-mode';
+import { tracedEachBatch, tracedEachMessage } from '../internal/kafka/traced-consumer';
+import { tracedSend, tracedSendBatch } from '../internal/kafka/traced-producer';
+import { MessagingMetrics } from '../internal/metrics/messaging-metrics';
+import { RateLimitedWarning } from '../logs/rate-limited-warning';
+import type { TracehopKafkaJsConfig } from '../types';
 
 const PACKAGE = '@tracehop/telemetry/kafkajs';
 const VERSION = '0.1.0';

@@ -1,35 +1,10 @@
-import type { IHeaders, KafkaMessage, Producer } from 'kafkajs';
-import { headerValues, inspectTraceparent, type KafkaHeaders } from './trace-headers';
-
-/** Headers a republished (retry or dead-letter) record carries; listed in docs/telemetry.md. */
-export const REPUBLISH_HEADERS = {
-  attempt: 'tracehop-attempt',
-  originalTopic: 'tracehop-original-topic',
-  originalPartition: 'tracehop-original-partition',
-  originalOffset: 'tracehop-original-offset',
-  originTraceparent: 'tracehop-origin-traceparent',
-  error: 'tracehop-error',
-} as const;
+import type { IHeaders, Producer } from 'kafkajs';
+import { REPUBLISH_HEADERS } from '../headers';
+import { headerValues } from '../internal/kafka/header-values';
+import { attemptOf, originTraceparent } from '../internal/kafka/republished-record';
+import type { ConsumedRecord } from '../types';
 
 const OWN_HEADERS = new Set<string>([...Object.values(REPUBLISH_HEADERS), 'traceparent', 'tracestate']);
-
-export interface ConsumedRecord {
-  topic: string;
-  partition: number;
-  message: KafkaMessage;
-}
-
-/** How many times the record was republished before (0 for an original; malformed counts as 0). */
-export function attemptOf(headers: KafkaHeaders | undefined): number {
-  const value = Number(headerValues(headers, REPUBLISH_HEADERS.attempt).pop());
-  return Number.isInteger(value) && value >= 0 ? value : 0;
-}
-
-/** The traceparent of the record's first creation: kept across every retry, so links point at the origin. */
-export function originTraceparent(headers: KafkaHeaders | undefined): string | undefined {
-  const carried = inspectTraceparent({ traceparent: headerValues(headers, REPUBLISH_HEADERS.originTraceparent) });
-  return carried.traceparent ?? inspectTraceparent(headers).traceparent;
-}
 
 /**
  * Republishes a record that failed to a retry or dead-letter topic, with the original key, value

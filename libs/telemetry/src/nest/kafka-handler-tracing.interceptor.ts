@@ -2,7 +2,7 @@ import { Injectable, type CallHandler, type ExecutionContext, type NestIntercept
 import { PATTERN_METADATA } from '@nestjs/microservices/constants';
 import { trace } from '@opentelemetry/api';
 import type { Observable } from 'rxjs';
-import { ATTR_TRACEHOP_NEST_HANDLER, ATTR_TRACEHOP_NEST_PATTERN } from '../kafka/semconv';
+import { ATTR_TRACEHOP_NEST_HANDLER, ATTR_TRACEHOP_NEST_PATTERN } from '../attributes';
 
 /**
  * Puts the Nest pattern and handler on the span a microservice handler runs in. With the kafkajs

@@ -1,13 +1,8 @@
 import { diag, propagation, ROOT_CONTEXT, trace, type Context, type Link } from '@opentelemetry/api';
 
-/**
- * How a consumer's process span relates to the producer's send span:
- * - `child`: same trace, the send span is the parent — one business transaction, one trace.
- * - `link`: a new trace whose process span links to the send span (the semantic-convention default).
- * - `child+link`: same trace as `child`, plus an explicit link, for tools that only follow links.
- */
-export const HOP_MODES = ['child', 'link', 'child+link'] as const;
-export type HopMode = (typeof HOP_MODES)[number];
+import type { HopMode } from '../../types';
+
+export const HOP_MODES: readonly HopMode[] = ['child', 'link', 'child+link'];
 
 export const DEFAULT_HOP_MODE: HopMode = 'child';
 

@@ -1,6 +1,6 @@
 import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
 import { setGlobalErrorHandler } from '@opentelemetry/core';
-import { RateLimitedWarning } from './rate-limited-warning';
+import { RateLimitedWarning } from '../../logs/rate-limited-warning';
 
 const firstLine = (value: unknown) => (value instanceof Error ? value.message : String(value)).split('\n')[0].slice(0, 300);
 

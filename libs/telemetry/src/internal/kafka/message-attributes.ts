@@ -1,5 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
-import { messageKeyAttribute, type MessageKeyMode } from './message-key';
+import { MESSAGE_ID_HEADER } from '../../headers';
+import type { KafkaHeaders, MessageKeyMode } from '../../types';
 import {
   ATTR_MESSAGING_CLIENT_ID,
   ATTR_MESSAGING_DESTINATION_NAME,
@@ -7,10 +8,10 @@ import {
   ATTR_MESSAGING_KAFKA_MESSAGE_TOMBSTONE,
   ATTR_MESSAGING_MESSAGE_ID,
   ATTR_MESSAGING_SYSTEM,
-  MESSAGE_ID_HEADER,
   MESSAGING_SYSTEM_VALUE_KAFKA,
-} from './semconv';
-import { headerValues, type KafkaHeaders } from './trace-headers';
+} from '../semconv';
+import { headerValues } from './header-values';
+import { messageKeyAttribute } from './message-key';
 
 /** How a side (producer or consumer) names itself and shows message keys on its spans. */
 export interface MessageAttributeOptions {

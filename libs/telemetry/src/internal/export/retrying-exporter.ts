@@ -1,6 +1,6 @@
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import retry from 'async-retry';
-import { RateLimitedWarning } from './rate-limited-warning';
+import { RateLimitedWarning } from '../../logs/rate-limited-warning';
 
 /** What span, log record and metric exporters have in common. */
 export interface Exporter<T> {

@@ -1,24 +1,7 @@
 import { diag } from '@opentelemetry/api';
 import { z } from 'zod';
-import { hopModeFromEnv, type HopMode } from './kafka/hop-mode';
-import type { MessageKeyMode } from './kafka/message-key';
-
-/** What OTEL_* variables do not cover, typed; every field also settable from the environment. */
-export interface TelemetryOptions {
-  serviceName: string;
-  serviceNamespace: string;
-  serviceVersion?: string;
-  deploymentEnvironment: string;
-  /** OTLP gRPC endpoint of the agent collector. */
-  endpoint: string;
-  disabled: boolean;
-  /** Upper bound for flushing on shutdown: a stuck exporter never holds a SIGTERM hostage. */
-  shutdownTimeoutMillis: number;
-  metricExportIntervalMillis: number;
-  /** Batch span processor sizing (OTEL_BSP_*); defaults measured in bench/telemetry-load.ts. */
-  spanBatching: { maxQueueSize: number; maxExportBatchSize: number; scheduledDelayMillis: number; exportTimeoutMillis: number };
-  kafka: { hopMode: HopMode; messageKey: MessageKeyMode; messageKeySalt: string };
-}
+import type { TelemetryOptions } from '../types';
+import { hopModeFromEnv } from './kafka/hop-mode';
 
 /**
  * Batch span processor defaults. The SDK's (queue 2048, batch 512, every 5 s) kept up with 1000

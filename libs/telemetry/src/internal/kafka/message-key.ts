@@ -1,11 +1,6 @@
 import { createHash } from 'node:crypto';
 
-/**
- * How a Kafka message key appears on spans. Keys are often user or card identifiers: `hash` (the
- * default) keeps them correlatable without exposing them, `drop` leaves them out, `raw` is for keys
- * known to be harmless.
- */
-export type MessageKeyMode = 'hash' | 'drop' | 'raw';
+import type { MessageKeyMode } from '../../types';
 
 /**
  * The value for messaging.kafka.message.key under the given mode, or undefined to leave it out.

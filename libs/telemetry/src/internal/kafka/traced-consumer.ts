@@ -11,11 +11,17 @@ import {
   type Tracer,
 } from '@opentelemetry/api';
 import type { Batch, EachBatchHandler, EachBatchPayload, EachMessageHandler, EachMessagePayload, KafkaMessage } from 'kafkajs';
-import type { RateLimitedWarning } from '../export/rate-limited-warning';
-import { PRODUCED_AT_HEADER, type MessagingMetrics } from '../metrics/messaging-metrics';
-import { placeProcessSpan, type HopMode } from './hop-mode';
-import { messageAttributes, type MessageAttributeOptions } from './message-attributes';
-import { originLinks } from './origin-link';
+import {
+  ATTR_TRACEHOP_KAFKA_HOP_MODE,
+  ATTR_TRACEHOP_PROPAGATION_BROKEN,
+  ATTR_TRACEHOP_PROPAGATION_TRACEPARENT_COUNT,
+} from '../../attributes';
+import { PRODUCED_AT_HEADER } from '../../headers';
+import { recordFailure } from '../../kafka/span-outcome';
+import { extractTraceContext } from '../../kafka/trace-headers';
+import type { RateLimitedWarning } from '../../logs/rate-limited-warning';
+import type { HopMode } from '../../types';
+import type { MessagingMetrics } from '../metrics/messaging-metrics';
 import {
   ATTR_MESSAGING_BATCH_MESSAGE_COUNT,
   ATTR_MESSAGING_CLIENT_ID,
@@ -26,13 +32,12 @@ import {
   ATTR_MESSAGING_OPERATION_NAME,
   ATTR_MESSAGING_OPERATION_TYPE,
   ATTR_MESSAGING_SYSTEM,
-  ATTR_TRACEHOP_KAFKA_HOP_MODE,
-  ATTR_TRACEHOP_PROPAGATION_BROKEN,
-  ATTR_TRACEHOP_PROPAGATION_TRACEPARENT_COUNT,
   MESSAGING_SYSTEM_VALUE_KAFKA,
-} from './semconv';
-import { recordFailure } from './span-outcome';
-import { extractTraceContext, headerValues, inspectTraceparent } from './trace-headers';
+} from '../semconv';
+import { headerValues, inspectTraceparent } from './header-values';
+import { placeProcessSpan } from './hop-mode';
+import { messageAttributes, type MessageAttributeOptions } from './message-attributes';
+import { originLinks } from './republished-record';
 
 export interface ConsumerTracing extends MessageAttributeOptions {
   tracer: Tracer;
@@ -44,7 +49,7 @@ export interface ConsumerTracing extends MessageAttributeOptions {
 }
 
 /** Counts and end-to-end latency for one record's processing. */
-function measured<T>(tracing: ConsumerTracing, topic: string, message: KafkaMessage, work: () => Promise<T>): Promise<T> {
+export function measured<T>(tracing: ConsumerTracing, topic: string, message: KafkaMessage, work: () => Promise<T>): Promise<T> {
   const producedAt = Number(headerValues(message.headers, PRODUCED_AT_HEADER)[0]);
   return tracing.metrics.measure(topic, tracing.groupId, Number.isFinite(producedAt) ? producedAt : undefined, work);
 }
@@ -102,7 +107,7 @@ export function tracedEachMessage(tracing: ConsumerTracing, handler: EachMessage
 }
 
 /** Runs work inside a span that `start` opens; a tracing failure runs the work untraced. */
-async function runInSpan<T>(start: () => { span: Span; context: Context }, work: () => Promise<T>): Promise<T> {
+export async function runInSpan<T>(start: () => { span: Span; context: Context }, work: () => Promise<T>): Promise<T> {
   let started: { span: Span; context: Context };
   try {
     started = start();
@@ -122,6 +127,11 @@ async function runInSpan<T>(start: () => { span: Span; context: Context }, work:
 
 /** What processBatchMessage needs to know about a batch being handled. */
 const batchesInFlight = new WeakMap<Batch, { tracing: ConsumerTracing; poll: Link }>();
+
+/** The instrumented batch's tracing and poll span, while its handler runs. */
+export function inFlightBatch(batch: Batch): { tracing: ConsumerTracing; poll: Link } | undefined {
+  return batchesInFlight.get(batch);
+}
 
 function startPollSpan(tracing: ConsumerTracing, batch: Batch): { span: Span; context: Context } {
   const links = batch.messages
@@ -161,17 +171,4 @@ export function tracedEachBatch(tracing: ConsumerTracing, handler: EachBatchHand
       () => startPollSpan(tracing, payload.batch),
       () => handler(payload),
     );
-}
-
-/**
- * Runs the work for one message of a batch inside that message's `process <topic>` span (linked
- * to the batch's poll span). Outside an instrumented batch it simply runs the work.
- */
-export function processBatchMessage<T>(batch: Batch, message: KafkaMessage, work: () => Promise<T>): Promise<T> {
-  const inFlight = batchesInFlight.get(batch);
-  if (!inFlight) return work();
-  return runInSpan(
-    () => startProcessSpan(inFlight.tracing, batch.topic, batch.partition, message, [inFlight.poll]),
-    () => measured(inFlight.tracing, batch.topic, message, work),
-  );
 }

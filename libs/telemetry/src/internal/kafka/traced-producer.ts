@@ -1,16 +1,16 @@
 import { context, diag, SpanKind, trace, type Span, type Tracer } from '@opentelemetry/api';
 import type { Message, ProducerBatch, ProducerRecord, RecordMetadata } from 'kafkajs';
-import { PRODUCED_AT_HEADER } from '../metrics/messaging-metrics';
-import { messageAttributes, type MessageAttributeOptions } from './message-attributes';
-import { originLinks } from './origin-link';
+import { PRODUCED_AT_HEADER } from '../../headers';
+import { recordFailure } from '../../kafka/span-outcome';
+import { withTraceHeaders } from '../../kafka/trace-headers';
 import {
   ATTR_MESSAGING_DESTINATION_PARTITION_ID,
   ATTR_MESSAGING_KAFKA_OFFSET,
   ATTR_MESSAGING_OPERATION_NAME,
   ATTR_MESSAGING_OPERATION_TYPE,
-} from './semconv';
-import { recordFailure } from './span-outcome';
-import { withTraceHeaders } from './trace-headers';
+} from '../semconv';
+import { messageAttributes, type MessageAttributeOptions } from './message-attributes';
+import { originLinks } from './republished-record';
 
 export interface ProducerTracing extends MessageAttributeOptions {
   tracer: Tracer;

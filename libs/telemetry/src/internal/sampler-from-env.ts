@@ -1,7 +1,7 @@
 import { diag } from '@opentelemetry/api';
 import { AlwaysOffSampler, AlwaysOnSampler, ParentBasedSampler, TraceIdRatioBasedSampler, type Sampler } from '@opentelemetry/sdk-trace';
-import { LinkedContextSampler } from './linked-context-sampler';
-import { RateLimitingSampler } from './rate-limiting-sampler';
+import { LinkedContextSampler } from '../sampling/linked-context-sampler';
+import { RateLimitingSampler } from '../sampling/rate-limiting-sampler';
 
 /** OTEL_TRACES_SAMPLER values: the specification's, plus a rate limit (argument: traces per second). */
 export const SAMPLER_NAMES = [

@@ -1,9 +1,6 @@
 import type { Attributes, Counter, Histogram, Meter } from '@opentelemetry/api';
-import { ATTR_MESSAGING_CONSUMER_GROUP_NAME, ATTR_MESSAGING_DESTINATION_NAME } from '../kafka/semconv';
-import { defineCounter, defineHistogram } from './instruments';
-
-/** Header the producer instrumentation sets: milliseconds since the epoch when the record was sent. */
-export const PRODUCED_AT_HEADER = 'tracehop-produced-at' as const;
+import { defineCounter, defineHistogram } from '../../metrics/instruments';
+import { ATTR_MESSAGING_CONSUMER_GROUP_NAME, ATTR_MESSAGING_DESTINATION_NAME } from '../semconv';
 
 /** Consumer-side messaging metrics, by topic and consumer group. */
 export class MessagingMetrics {

@@ -1,0 +1,65 @@
+import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
+import type { KafkaMessage } from 'kafkajs';
+
+/**
+ * How a consumer's process span relates to the producer's send span:
+ * - `child`: same trace, the send span is the parent — one business transaction, one trace.
+ * - `link`: a new trace whose process span links to the send span (the semantic-convention default).
+ * - `child+link`: same trace as `child`, plus an explicit link, for tools that only follow links.
+ */
+export type HopMode = 'child' | 'link' | 'child+link';
+
+/**
+ * How a Kafka message key appears on spans. Keys are often user or card identifiers: `hash` (the
+ * default) keeps them correlatable without exposing them, `drop` leaves them out, `raw` is for keys
+ * known to be harmless.
+ */
+export type MessageKeyMode = 'hash' | 'drop' | 'raw';
+
+export interface TracehopKafkaJsConfig extends InstrumentationConfig {
+  /** How process spans relate to send spans; default TRACEHOP_KAFKA_HOP_MODE or `child`. */
+  hopMode?: HopMode;
+  /** Per consumer group, overriding hopMode (TRACEHOP_KAFKA_HOP_MODES="group-a=link,group-b=child"). */
+  hopModeByGroup?: Record<string, HopMode>;
+  /** How message keys appear on spans; default `hash`. */
+  messageKey?: MessageKeyMode;
+  /** Salt for hashed keys; default TRACEHOP_KAFKA_KEY_SALT or empty. */
+  messageKeySalt?: string;
+}
+
+/** What OTEL_* variables do not cover, typed; every field also settable from the environment. */
+export interface TelemetryOptions {
+  serviceName: string;
+  serviceNamespace: string;
+  serviceVersion?: string;
+  deploymentEnvironment: string;
+  /** OTLP gRPC endpoint of the agent collector. */
+  endpoint: string;
+  disabled: boolean;
+  /** Upper bound for flushing on shutdown: a stuck exporter never holds a SIGTERM hostage. */
+  shutdownTimeoutMillis: number;
+  metricExportIntervalMillis: number;
+  /** Batch span processor sizing (OTEL_BSP_*); defaults measured in bench/telemetry-load.ts. */
+  spanBatching: { maxQueueSize: number; maxExportBatchSize: number; scheduledDelayMillis: number; exportTimeoutMillis: number };
+  kafka: { hopMode: HopMode; messageKey: MessageKeyMode; messageKeySalt: string };
+}
+
+export interface Telemetry {
+  options: TelemetryOptions;
+  /** Flushes and stops, within options.shutdownTimeoutMillis; safe to call more than once. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * kafkajs header shapes: producers pass strings or Buffers; consumers receive Buffers, and an array
+ * of Buffers when a header key occurs more than once in the record.
+ */
+export type KafkaHeaderValue = Buffer | string | (Buffer | string)[] | undefined;
+export type KafkaHeaders = Record<string, KafkaHeaderValue>;
+
+/** A record as a consumer saw it: what `republish` needs to send it on with its origin. */
+export interface ConsumedRecord {
+  topic: string;
+  partition: number;
+  message: KafkaMessage;
+}
