@@ -7,6 +7,9 @@ import winston from 'winston';
  */
 export function createLogger(options: { serviceName?: string; level?: string } = {}): winston.Logger {
   return winston.createLogger({
+    // npm's levels plus `fatal`, which Nest's logger interface has (nest-winston logs at it) and
+    // the OpenTelemetry transport maps to severity FATAL; unknown to winston, the record would be dropped.
+    levels: { fatal: 0, ...Object.fromEntries(Object.entries(winston.config.npm.levels).map(([name, rank]) => [name, rank + 1])) },
     level: options.level ?? process.env.LOG_LEVEL ?? 'info',
     format: winston.format.combine(winston.format.timestamp(), winston.format.json()),
     defaultMeta: { 'service.name': options.serviceName ?? process.env.OTEL_SERVICE_NAME },
