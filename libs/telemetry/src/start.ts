@@ -1,8 +1,9 @@
-import { diag, logs } from '@opentelemetry/api';
+import { createNoopMeter, diag, logs } from '@opentelemetry/api';
 import { logs as legacyLogs, type LoggerProvider as LegacyLoggerProvider } from '@opentelemetry/api-logs';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { NestInstrumentation } from '@opentelemetry/instrumentation-nestjs-core';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
@@ -17,9 +18,22 @@ import { DEFAULT_RETRY, RetryingExporter } from './internal/export/retrying-expo
 import { telemetryOptions } from './internal/options';
 import { samplerFromEnv } from './internal/sampler-from-env';
 import { TracehopKafkaJsInstrumentation } from './kafka/kafkajs-instrumentation';
-import type { Telemetry, TelemetryOptions } from './types';
+import type { InstrumentationName, Telemetry, TelemetryOptions } from './types';
 
 let current: Telemetry | undefined;
+
+function instrumentationsFor(options: TelemetryOptions): Instrumentation[] {
+  const create: Record<InstrumentationName, () => Instrumentation> = {
+    http: () => new HttpInstrumentation(),
+    kafkajs: () => new TracehopKafkaJsInstrumentation(options.kafka),
+    // Connect spans wait for a pooled connection that is almost always free; queries are what a reader needs.
+    pg: () => new PgInstrumentation({ ignoreConnectSpans: !options.pgConnectSpans }),
+    winston: () => new WinstonInstrumentation(),
+    // Nest 11: instrumentation-nestjs-core 0.71 supports @nestjs/core >=4 <12 (docs/telemetry.md).
+    'nestjs-core': () => new NestInstrumentation(),
+  };
+  return options.instrumentations.map((name) => create[name]());
+}
 
 function bounded(work: Promise<void>, millis: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
@@ -71,6 +85,7 @@ export function startTelemetry(overrides: Partial<TelemetryOptions> = {}): Telem
       maxRetryMillis: Math.max(1000, options.spanBatching.exportTimeoutMillis - 5000),
     });
     const logExporter = new RetryingExporter(new OTLPLogExporter({ url }));
+    const instrumentations = instrumentationsFor(options);
     const sdk = new NodeSDK({
       resource: resourceFromAttributes({
         'service.name': options.serviceName,
@@ -87,16 +102,16 @@ export function startTelemetry(overrides: Partial<TelemetryOptions> = {}): Telem
         }),
       ],
       logRecordProcessors: [new BatchLogRecordProcessor({ exporter: logExporter })],
-      instrumentations: [
-        new HttpInstrumentation(),
-        // Nest 11: instrumentation-nestjs-core 0.71 supports @nestjs/core >=4 <12 (docs/telemetry.md).
-        new NestInstrumentation(),
-        new TracehopKafkaJsInstrumentation(options.kafka),
-        new PgInstrumentation(),
-        new WinstonInstrumentation(),
-      ],
+      instrumentations,
     });
     sdk.start();
+    if (!options.pgMetrics) {
+      // A View dropping them would still hash attributes on every update (seven per query, most of
+      // them pool bookkeeping); a no-op meter costs nothing. Query durations stay on the spans.
+      const noopMeters = { getMeter: () => createNoopMeter() };
+      for (const instrumentation of instrumentations)
+        if (instrumentation instanceof PgInstrumentation) instrumentation.setMeterProvider(noopMeters);
+    }
     // The logs API now lives in @opentelemetry/api, where the SDK registers its provider; winston's
     // OpenTelemetry transport (0.34) still emits through the separate @opentelemetry/api-logs global,
     // which would otherwise stay a no-op and drop every log record. Point it at the same provider.

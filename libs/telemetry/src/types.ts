@@ -42,7 +42,19 @@ export interface TelemetryOptions {
   /** Batch span processor sizing (OTEL_BSP_*); defaults measured in bench/telemetry-load.ts. */
   spanBatching: { maxQueueSize: number; maxExportBatchSize: number; scheduledDelayMillis: number; exportTimeoutMillis: number };
   kafka: { hopMode: HopMode; messageKey: MessageKeyMode; messageKeySalt: string };
+  /** Which instrumentations run (OTEL_NODE_ENABLED_INSTRUMENTATIONS / OTEL_NODE_DISABLED_INSTRUMENTATIONS). */
+  instrumentations: InstrumentationName[];
+  /** pg.connect and pg-pool.connect spans (TRACEHOP_PG_CONNECT_SPANS); query spans are always made. */
+  pgConnectSpans: boolean;
+  /** instrumentation-pg's db.client.* metrics (TRACEHOP_PG_METRICS). */
+  pgMetrics: boolean;
 }
+
+/**
+ * The instrumentations tracehop can run, by the names auto-instrumentations-node gives them.
+ * `nestjs-core` is off unless enabled: docs/telemetry.md, "What is traced by default".
+ */
+export type InstrumentationName = 'http' | 'kafkajs' | 'pg' | 'winston' | 'nestjs-core';
 
 export interface Telemetry {
   options: TelemetryOptions;

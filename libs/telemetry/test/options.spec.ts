@@ -35,6 +35,31 @@ describe('telemetry options from the environment', () => {
     expect(options.spanBatching).toMatchObject({ maxQueueSize: 100, maxExportBatchSize: 100 });
   });
 
+  it('runs every instrumentation but Nest by default; OTEL_NODE_ENABLED/DISABLED_INSTRUMENTATIONS change the set', () => {
+    expect(telemetryOptions({}).instrumentations).toEqual(['http', 'kafkajs', 'pg', 'winston']);
+    expect(telemetryOptions({ OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http, nestjs-core ,pg' }).instrumentations).toEqual([
+      'http',
+      'nestjs-core',
+      'pg',
+    ]);
+    expect(telemetryOptions({ OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'winston,kafkajs' }).instrumentations).toEqual(['http', 'pg']);
+    // Disabled wins over enabled, as in auto-instrumentations-node.
+    expect(
+      telemetryOptions({ OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http,pg', OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'pg' }).instrumentations,
+    ).toEqual(['http']);
+    expect(telemetryOptions({}).pgConnectSpans).toBe(false);
+    expect(telemetryOptions({ TRACEHOP_PG_CONNECT_SPANS: 'true' }).pgConnectSpans).toBe(true);
+    expect(telemetryOptions({}).pgMetrics).toBe(false);
+    expect(telemetryOptions({ TRACEHOP_PG_METRICS: 'true' }).pgMetrics).toBe(true);
+  });
+
+  it('warns about unknown instrumentation names and runs the known ones', () => {
+    const warn = jest.spyOn(diag, 'warn').mockImplementation(() => undefined);
+    expect(telemetryOptions({ OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http,express' }).instrumentations).toEqual(['http']);
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('express'));
+    warn.mockRestore();
+  });
+
   it('warns about an invalid variable and keeps its default, never throwing', () => {
     const warn = jest.spyOn(diag, 'warn').mockImplementation(() => undefined);
     const options = telemetryOptions({

@@ -1,6 +1,6 @@
 import { diag } from '@opentelemetry/api';
 import { z } from 'zod';
-import type { TelemetryOptions } from '../types';
+import type { InstrumentationName, TelemetryOptions } from '../types';
 import { hopModeFromEnv } from './kafka/hop-mode';
 
 /**
@@ -17,6 +17,37 @@ export const SPAN_BATCHING_DEFAULTS = {
   exportTimeoutMillis: 30_000,
 };
 
+const INSTRUMENTATIONS: readonly InstrumentationName[] = ['http', 'kafkajs', 'pg', 'winston', 'nestjs-core'];
+
+/**
+ * On unless named otherwise. Nest's spans (a span per request around the handler, and one around
+ * the controller method) repeat the HTTP server span, which already carries the route, and cost
+ * CPU on every request: measured in docs/performance.md.
+ */
+export const DEFAULT_INSTRUMENTATIONS: readonly InstrumentationName[] = ['http', 'kafkajs', 'pg', 'winston'];
+
+/**
+ * OTEL_NODE_ENABLED_INSTRUMENTATIONS (only these) and OTEL_NODE_DISABLED_INSTRUMENTATIONS (all but
+ * these; wins over enabled), comma-separated names as in auto-instrumentations-node. Unknown names warn.
+ */
+function instrumentationsFromEnv(env: NodeJS.ProcessEnv): InstrumentationName[] {
+  const names = (variable: string) => {
+    const listed = (env[variable] ?? '')
+      .split(',')
+      .map((name) => name.trim())
+      .filter(Boolean);
+    const unknown = listed.filter((name) => !(INSTRUMENTATIONS as readonly string[]).includes(name));
+    if (unknown.length)
+      diag.warn(
+        `tracehop telemetry: ${variable} names unknown instrumentations ${unknown.join(', ')}; known: ${INSTRUMENTATIONS.join(', ')}`,
+      );
+    return listed.filter((name): name is InstrumentationName => !unknown.includes(name));
+  };
+  const enabled = env.OTEL_NODE_ENABLED_INSTRUMENTATIONS?.trim() ? names('OTEL_NODE_ENABLED_INSTRUMENTATIONS') : DEFAULT_INSTRUMENTATIONS;
+  const disabled = names('OTEL_NODE_DISABLED_INSTRUMENTATIONS');
+  return enabled.filter((name) => !disabled.includes(name));
+}
+
 const envSchema = z.object({
   OTEL_SERVICE_NAME: z.string().min(1).default('unknown_service:node'),
   OTEL_SERVICE_NAMESPACE: z.string().min(1).default('tracehop'),
@@ -32,6 +63,8 @@ const envSchema = z.object({
   TRACEHOP_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
   TRACEHOP_KAFKA_MESSAGE_KEY: z.enum(['hash', 'drop', 'raw']).default('hash'),
   TRACEHOP_KAFKA_KEY_SALT: z.string().default(''),
+  TRACEHOP_PG_CONNECT_SPANS: z.enum(['true', 'false']).default('false'),
+  TRACEHOP_PG_METRICS: z.enum(['true', 'false']).default('false'),
 });
 
 /**
@@ -63,6 +96,9 @@ export function telemetryOptions(env: NodeJS.ProcessEnv = process.env, overrides
       exportTimeoutMillis: e.OTEL_BSP_EXPORT_TIMEOUT,
     },
     kafka: { hopMode: hopModeFromEnv(env), messageKey: e.TRACEHOP_KAFKA_MESSAGE_KEY, messageKeySalt: e.TRACEHOP_KAFKA_KEY_SALT },
+    instrumentations: instrumentationsFromEnv(env),
+    pgConnectSpans: e.TRACEHOP_PG_CONNECT_SPANS === 'true',
+    pgMetrics: e.TRACEHOP_PG_METRICS === 'true',
     ...overrides,
   };
 }

@@ -1,0 +1,30 @@
+/** The telemetry configurations the benchmarks compare, as service environments. */
+export const CONFIGURATIONS: Record<string, { description: string; env: Record<string, string> }> = {
+  off: { description: 'OTEL_SDK_DISABLED=true', env: { OTEL_SDK_DISABLED: 'true' } },
+  unsampled: { description: 'SDK loaded, OTEL_TRACES_SAMPLER=always_off', env: { OTEL_TRACES_SAMPLER: 'always_off' } },
+  full: { description: 'defaults: every trace sampled', env: {} },
+  'full-wave1': {
+    description: "every trace sampled, wave 1's instrumentation (Nest spans, pg connect spans and metrics)",
+    env: {
+      OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http,kafkajs,pg,winston,nestjs-core',
+      TRACEHOP_PG_CONNECT_SPANS: 'true',
+      TRACEHOP_PG_METRICS: 'true',
+    },
+  },
+  // Ablation: the SDK with one instrumentation at a time (every trace sampled), to see what each costs.
+  'sdk-only': {
+    description: 'SDK started, no instrumentation',
+    env: { OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'http,kafkajs,pg,winston' },
+  },
+  'http-only': { description: 'SDK + instrumentation-http', env: { OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http' } },
+  'pg-only': { description: 'SDK + instrumentation-pg', env: { OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'pg' } },
+  'nest-only': { description: 'SDK + instrumentation-nestjs-core', env: { OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'nestjs-core' } },
+  ratio10: {
+    description: 'parentbased_traceidratio 0.1',
+    env: { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' },
+  },
+  ratelimit: {
+    description: 'parentbased_tracehop_ratelimit 50/s',
+    env: { OTEL_TRACES_SAMPLER: 'parentbased_tracehop_ratelimit', OTEL_TRACES_SAMPLER_ARG: '50' },
+  },
+};

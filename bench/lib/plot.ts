@@ -1,0 +1,65 @@
+import { writeFileSync } from 'node:fs';
+import { Resvg } from '@resvg/resvg-js';
+import type { TopLevelSpec } from 'vega-lite';
+
+/**
+ * Renders a Vega-Lite chart to PNG without a browser: Vega draws SVG, resvg rasterises it with the
+ * system's fonts. Vega is ESM with top-level await, so it is imported, not required.
+ */
+export async function writePng(spec: TopLevelSpec, file: string): Promise<void> {
+  const vega = await import('vega');
+  const { compile } = await import('vega-lite');
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
+  const svg = await view.toSVG(2);
+  const png = new Resvg(svg, { background: 'white', font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' } }).render().asPng();
+  writeFileSync(file, png);
+}
+
+/** Bars of medians with min–max whiskers, one bar per configuration (optionally one colour per series). */
+export function barsWithRange(options: {
+  title: string;
+  values: { label: string; series?: string; median: number; min: number; max: number }[];
+  axis: string;
+  /** A reference line, e.g. the target ratio. */
+  rule?: { value: number; label: string };
+}): TopLevelSpec {
+  const x = { field: 'label', type: 'nominal' as const, sort: null, title: null, axis: { labelAngle: -20 } };
+  const layers: object[] = [
+    {
+      mark: { type: 'bar' },
+      encoding: {
+        x,
+        ...(options.values.some((v) => v.series) ? { xOffset: { field: 'series' }, color: { field: 'series', title: null } } : {}),
+        y: { field: 'median', type: 'quantitative', title: options.axis },
+      },
+    },
+    {
+      mark: { type: 'errorbar', ticks: true },
+      encoding: {
+        x,
+        ...(options.values.some((v) => v.series) ? { xOffset: { field: 'series' } } : {}),
+        y: { field: 'min', type: 'quantitative' },
+        y2: { field: 'max' },
+      },
+    },
+  ];
+  if (options.rule)
+    layers.push({
+      data: { values: [options.rule] },
+      layer: [
+        { mark: { type: 'rule', strokeDash: [4, 4], color: '#c0392b' }, encoding: { y: { field: 'value', type: 'quantitative' } } },
+        {
+          mark: { type: 'text', align: 'left', dx: 4, dy: -6, color: '#c0392b' },
+          encoding: { y: { field: 'value', type: 'quantitative' }, x: { value: 0 }, text: { field: 'label' } },
+        },
+      ],
+    });
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: options.title,
+    width: 520,
+    height: 260,
+    data: { values: options.values },
+    layer: layers,
+  } as TopLevelSpec;
+}

@@ -1,0 +1,30 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+
+export const RESULTS_DIR = join(__dirname, '..', 'results');
+
+/** Where and when a benchmark ran: every result carries it, since figures mean nothing without the machine. */
+export function machine(): { date: string; cpu: string; cores: number; memoryGiB: number; node: string } {
+  return {
+    date: new Date().toISOString(),
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: availableParallelism(),
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+  };
+}
+
+/** bench/results/<name>-<yyyy-mm-dd>.json and .md; returns the path stem (plots go next to it). */
+export function writeResults(name: string, data: object, markdown: string): string {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const stem = join(RESULTS_DIR, `${name}-${new Date().toISOString().slice(0, 10)}`);
+  writeFileSync(`${stem}.json`, JSON.stringify(data, null, 2) + '\n');
+  writeFileSync(`${stem}.md`, markdown);
+  return stem;
+}
+
+/** A Markdown table from a header and rows. */
+export function table(header: string[], rows: (string | number)[][]): string {
+  return [header, header.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n') + '\n';
+}

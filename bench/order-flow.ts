@@ -1,0 +1,197 @@
+/**
+ * What the event pipeline carries: the three services, fresh, under each telemetry configuration,
+ * take `POST /orders` from autocannon for a while (closed loop), then drain: every order goes
+ * order-created → payment → payment-completed/failed → confirmed/cancelled → user statistics.
+ * Reports orders accepted per second, orders completed per second (from the first request until
+ * nothing is PENDING), the drain time after the load stops, and completion latency p50/p99.
+ * Writes bench/results/order-flow-<date>.{json,md,png}. Needs the stack up and a build:
+ *   npm run bench:orders [-- --configs off,full --rounds 2 --seconds 30 --connections 32]
+ */
+import { randomInt } from 'node:crypto';
+import autocannon from 'autocannon';
+import { Command } from 'commander';
+import { waitUntil } from '../infra/stack/src/wait-until';
+import { startServices, type RunningServices } from '../test/support/services';
+import { CONFIGURATIONS } from './lib/configurations';
+import { OrderStore } from './lib/order-store';
+import { barsWithRange, writePng } from './lib/plot';
+import { machine, table, writeResults } from './lib/results';
+import { formatSpread, spread } from './lib/spread';
+
+const options = new Command()
+  .option('--configs <list>', 'configurations to compare (first is the baseline)', 'off,full')
+  .option('--rounds <n>', 'repetitions of every configuration', Number, 2)
+  .option('--seconds <n>', 'how long orders are placed', Number, 30)
+  .option('--connections <n>', 'concurrent clients placing orders', Number, 32)
+  .option('--users <n>', 'customers the orders are spread over', Number, 50)
+  .option('--drain-timeout <n>', 'seconds to wait for the last PENDING order', Number, 600)
+  .option('--processor-latency <ms>', "payment-service's simulated processor latency", '0')
+  .option('--label <name>', 'added to the result file names')
+  .parse()
+  .opts<{
+    configs: string;
+    rounds: number;
+    seconds: number;
+    connections: number;
+    users: number;
+    drainTimeout: number;
+    processorLatency: string;
+    label?: string;
+  }>();
+
+interface Run {
+  config: string;
+  round: number;
+  accepted: number;
+  refused: number;
+  acceptedPerSecond: number;
+  completed: number;
+  completedPerSecond: number;
+  drainSeconds: number;
+  completionP50Millis: number;
+  completionP99Millis: number;
+}
+
+async function registerUsers(services: RunningServices, count: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const response = await fetch(`${services.url['user-service']}/users`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: `bench-${Date.now()}-${i}@example.com`, name: `Bench ${i}` }),
+    });
+    if (!response.ok) throw new Error(`POST /users answered ${response.status}`);
+    ids.push(((await response.json()) as { id: string }).id);
+  }
+  return ids;
+}
+
+async function measure(config: string, round: number, store: OrderStore): Promise<Run> {
+  const env = {
+    ...CONFIGURATIONS[config].env,
+    PAYMENT_PROCESSOR_LATENCY_MS: options.processorLatency,
+    // Enough for every order of the run: declines would complete orders too, but measure a different path.
+    PAYMENT_STARTING_BALANCE_MINOR: '1000000000',
+  };
+  const services = await startServices({ 'user-service': env, 'order-service': env, 'payment-service': env });
+  try {
+    const users = await registerUsers(services, options.users);
+    // Accounts are opened from user-registered events: a first order per user, once settled, proves them there.
+    const warmUp = new Date();
+    await Promise.all(users.map((userId) => placeOrder(services, userId)));
+    await drain(store, warmUp);
+    const start = new Date();
+    const load = await autocannon({
+      url: `${services.url['order-service']}/orders`,
+      connections: options.connections,
+      duration: options.seconds,
+      requests: [
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          setupRequest: (request) => ({ ...request, body: JSON.stringify(orderBody(users[randomInt(users.length)])) }),
+        },
+      ],
+    });
+    const loadEnded = Date.now();
+    const drained = await drain(store, start);
+    const total = (drained.at - start.getTime()) / 1000;
+    const completion = await store.completionMillis(start);
+    const run: Run = {
+      config,
+      round,
+      accepted: load['2xx'],
+      refused: load.non2xx + load.errors + load.timeouts,
+      acceptedPerSecond: Math.round(load['2xx'] / options.seconds),
+      completed: drained.completed,
+      completedPerSecond: Math.round(drained.completed / total),
+      drainSeconds: Math.round((drained.at - loadEnded) / 1000),
+      completionP50Millis: completion.p50,
+      completionP99Millis: completion.p99,
+    };
+    console.log(JSON.stringify(run));
+    return run;
+  } finally {
+    await services.stop();
+  }
+}
+
+const orderBody = (userId: string) => ({ userId, currency: 'EUR', items: [{ sku: 'SKU-BENCH', quantity: 1, unitPriceMinor: 100 }] });
+
+async function placeOrder(services: RunningServices, userId: string): Promise<void> {
+  const response = await fetch(`${services.url['order-service']}/orders`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(orderBody(userId)),
+  });
+  if (!response.ok) throw new Error(`POST /orders answered ${response.status}: ${await response.text()}`);
+}
+
+/** Waits until no order since `since` is PENDING; when that was first seen, and how many completed. */
+async function drain(store: OrderStore, since: Date): Promise<{ at: number; completed: number }> {
+  return waitUntil(
+    async () => {
+      const counts = await store.counts(since);
+      return counts.pending === 0 ? { at: Date.now(), completed: counts.completed } : undefined;
+    },
+    { what: 'every order settled', timeoutMs: options.drainTimeout * 1000, intervalMs: 250 },
+  );
+}
+
+async function main(): Promise<void> {
+  const configs = options.configs.split(',');
+  for (const c of configs) if (!CONFIGURATIONS[c]) throw new Error(`unknown configuration ${c}`);
+  const store = await OrderStore.open();
+  const runs: Run[] = [];
+  try {
+    for (let round = 0; round < options.rounds; round++) {
+      const order = configs.map((_, i) => configs[(i + round) % configs.length]);
+      for (const config of order) runs.push(await measure(config, round, store));
+    }
+  } finally {
+    await store.close();
+  }
+  await report(configs, runs);
+}
+
+async function report(configs: string[], runs: Run[]): Promise<void> {
+  const of = (config: string) => runs.filter((r) => r.config === config);
+  const about = machine();
+  const figure = (config: string, pick: (run: Run) => number, digits = 0) => formatSpread(spread(of(config).map(pick)), digits);
+  const markdown =
+    `# Order flow end to end\n\n${about.date}, ${about.cpu}, ${about.cores} cores, ${about.memoryGiB} GiB, Node ${about.node}; ` +
+    `${options.rounds} rounds; median (min–max). ${options.connections} clients place orders for ${options.seconds} s ` +
+    `(PAYMENT_PROCESSOR_LATENCY_MS=${options.processorLatency}), then the pipeline drains.\n\n` +
+    table(
+      ['configuration', 'accepted/s', 'completed/s', 'drain after load (s)', 'completion p50 (ms)', 'completion p99 (ms)', 'refused'],
+      configs.map((c) => [
+        `\`${c}\``,
+        figure(c, (r) => r.acceptedPerSecond),
+        figure(c, (r) => r.completedPerSecond),
+        figure(c, (r) => r.drainSeconds),
+        figure(c, (r) => r.completionP50Millis),
+        figure(c, (r) => r.completionP99Millis),
+        figure(c, (r) => r.refused),
+      ]),
+    );
+  const stem = writeResults(options.label ? `order-flow-${options.label}` : 'order-flow', { machine: about, options, runs }, markdown);
+  await writePng(
+    barsWithRange({
+      title: 'Orders per second, end to end',
+      axis: 'orders/s',
+      values: configs.flatMap((c) => [
+        { label: c, series: 'accepted', ...spread(of(c).map((r) => r.acceptedPerSecond)) },
+        { label: c, series: 'completed', ...spread(of(c).map((r) => r.completedPerSecond)) },
+      ]),
+      rule: { value: 300, label: 'target 300/s completed' },
+    }),
+    `${stem}.png`,
+  );
+  console.log(markdown);
+  console.log(`written: ${stem}.{json,md,png}`);
+}
+
+main().catch((error: Error) => {
+  console.error(error.stack ?? error.message);
+  process.exitCode = 1;
+});
