@@ -168,18 +168,19 @@ async function report(configs: string[], runs: Run[]): Promise<void> {
     }),
     `${stem}-cpu.png`,
   );
-  await writePng(
-    barsWithRange({
-      title: 'Saturation throughput, × telemetry off',
-      axis: '× requests/s',
-      values: configs.flatMap((c) => [
-        { label: c, series: 'service pinned to one core', ...pinned[c].ratio },
-        { label: c, series: 'whole machine shared', ...shared[c].ratio },
-      ]),
-      rule: { value: 0.7, label: 'target 0.7×' },
-    }),
-    `${stem}-throughput.png`,
-  );
+  if (options.saturationSeconds > 0)
+    await writePng(
+      barsWithRange({
+        title: 'Saturation throughput, × telemetry off',
+        axis: '× requests/s',
+        values: configs.flatMap((c) => [
+          { label: c, series: 'service pinned to one core', ...pinned[c].ratio },
+          { label: c, series: 'whole machine shared', ...shared[c].ratio },
+        ]),
+        rule: { value: 0.7, label: 'target 0.7×' },
+      }),
+      `${stem}-throughput.png`,
+    );
   console.log(markdown);
   console.log(`written: ${stem}.{json,md} and -cpu.png, -throughput.png`);
 }

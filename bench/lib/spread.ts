@@ -15,6 +15,7 @@ export function spread(values: number[]): Spread {
 
 /** `1.12× (1.05–1.20)`: the median and range, for tables. */
 export function formatSpread(value: Spread, digits = 2, unit = ''): string {
+  if (value.runs === 0) return '—';
   const f = (n: number) => n.toFixed(digits);
   return value.runs > 1 ? `${f(value.median)}${unit} (${f(value.min)}–${f(value.max)})` : `${f(value.median)}${unit}`;
 }

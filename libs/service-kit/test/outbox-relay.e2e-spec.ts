@@ -4,9 +4,11 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { isTracingSuppressed, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { plainToInstance } from 'class-transformer';
-import type { ProducerRecord } from 'kafkajs';
+import type { Message, ProducerBatch } from 'kafkajs';
 import winston from 'winston';
 import { TOPICS, UserRegisteredV1 } from '../../contracts/src';
+// The context the instrumentation will send each message in (messageInContext's record of it).
+import { sendContextOf } from '../../telemetry/src/kafka/message-context';
 import { loadServiceConfig } from '../src/config/service-config';
 import type { KitTables } from '../src/database/kit-tables';
 import type { KafkaClients } from '../src/kafka/kafka-clients';
@@ -23,26 +25,33 @@ const spans = new InMemorySpanExporter();
 const tracer = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: spans })] }).getTracer('outbox-relay-spec');
 
 interface Sent {
-  record: ProducerRecord;
-  /** The span context active while producer.send ran (what an instrumented producer parents its span on). */
+  topic: string;
+  message: Message;
+  /** The context an instrumented producer sends the message in (its own, else the active one). */
   active: SpanContext | undefined;
   suppressed: boolean;
 }
 
-/** A producer that records every send and the context it ran in; `failOn(n)` makes the n-th send (1-based) reject. */
+/**
+ * A producer that records every message of every sendBatch and the context it would be sent in;
+ * `failOn(n)` makes the n-th sendBatch from now (1-based) reject.
+ */
 function recordingKafka(options: { connected?: boolean } = {}) {
   const sent: Sent[] = [];
+  let calls = 0;
   let failing: number | undefined;
-  const send = jest.fn(async (record: ProducerRecord) => {
-    if (sent.length + 1 === failing) {
-      failing = undefined;
-      throw new Error('broker unavailable');
-    }
-    sent.push({ record, active: trace.getSpanContext(context.active()), suppressed: isTracingSuppressed(context.active()) });
+  const sendBatch = jest.fn(async (batch: ProducerBatch) => {
+    calls += 1;
+    if (calls === failing) throw new Error('broker unavailable');
+    for (const { topic, messages } of batch.topicMessages ?? [])
+      for (const message of messages) {
+        const sendContext = sendContextOf(message) ?? context.active();
+        sent.push({ topic, message, active: trace.getSpanContext(sendContext), suppressed: isTracingSuppressed(sendContext) });
+      }
     return [];
   });
-  const clients = { connected: options.connected ?? true, producer: { send } } as unknown as KafkaClients;
-  return { clients, sent, send, failOn: (n: number) => (failing = sent.length + n) };
+  const clients = { connected: options.connected ?? true, producer: { sendBatch } } as unknown as KafkaClients;
+  return { clients, sent, sendBatch, failOn: (n: number) => (failing = calls + n) };
 }
 
 const userRegistered = () =>
@@ -71,7 +80,7 @@ async function inSpan(name: string, write: () => Promise<void>): Promise<SpanCon
 
 const outboxRows = () => scratch.db.selectFrom('outbox').selectAll().orderBy('id').execute();
 const unpublishedIds = async () => (await outboxRows()).filter((row) => row.published_at === null).map((row) => row.event_id);
-const sentIds = (sent: Sent[]) => sent.map(({ record }) => String(record.messages[0].headers?.['message-id']));
+const sentIds = (sent: Sent[]) => sent.map(({ message }) => String(message.headers?.['message-id']));
 
 // --- setup ---------------------------------------------------------------------------------------
 
@@ -106,10 +115,9 @@ describe('OutboxRelay.publishPending', () => {
     expect(await relay.publishPending()).toBe(3);
 
     expect(sentIds(kafka.sent)).toEqual(events.map((event) => event.eventId));
-    kafka.sent.forEach(({ record }, index) => {
-      expect(record.topic).toBe(TOPICS.userRegistered);
-      expect(record.messages).toHaveLength(1);
-      const [message] = record.messages;
+    expect(kafka.sendBatch).toHaveBeenCalledTimes(1); // one request to the broker for the batch
+    kafka.sent.forEach(({ topic, message }, index) => {
+      expect(topic).toBe(TOPICS.userRegistered);
       expect(message.key).toBe(events[index].userId);
       expect(JSON.parse(String(message.value))).toEqual({ ...events[index] });
       expect(message.headers).toEqual({ 'message-id': events[index].eventId, 'content-type': 'application/json' });
@@ -118,7 +126,17 @@ describe('OutboxRelay.publishPending', () => {
     for (const row of await outboxRows()) expect(row.published_at).toBeInstanceOf(Date);
 
     expect(await relay.publishPending()).toBe(0);
-    expect(kafka.send).toHaveBeenCalledTimes(3);
+    expect(kafka.sendBatch).toHaveBeenCalledTimes(1);
+  });
+
+  it('takes at most OUTBOX_BATCH_SIZE rows a tick, oldest first', async () => {
+    const events = [userRegistered(), userRegistered(), userRegistered()];
+    await enqueue(...events);
+    const kafka = recordingKafka();
+    const relay = new OutboxRelay({ ...config, OUTBOX_BATCH_SIZE: 2 }, scratch.db, kafka.clients, logger);
+
+    expect([await relay.publishPending(), await relay.publishPending(), await relay.publishPending()]).toEqual([2, 1, 0]);
+    expect(sentIds(kafka.sent)).toEqual(events.map((event) => event.eventId));
   });
 
   it('sends each row under the trace context it was written in, not the relay’s (suppressed) one', async () => {
@@ -152,41 +170,24 @@ describe('OutboxRelay.publishPending', () => {
     );
   });
 
-  it('leaves the row whose send failed, and every later one, for the next tick', async () => {
+  it('leaves every row of a batch whose send failed for the next tick, which sends them in order', async () => {
     const events = [userRegistered(), userRegistered(), userRegistered()];
     await enqueue(...events);
     const kafka = recordingKafka();
     const relay = new OutboxRelay(config, scratch.db, kafka.clients, logger);
     const warn = jest.spyOn(logger, 'warn');
 
-    kafka.failOn(2);
-    await relay.publishPending();
+    kafka.failOn(1);
+    expect(await relay.publishPending()).toBe(0);
 
-    expect(sentIds(kafka.sent)).toEqual([events[0].eventId]);
-    expect(await unpublishedIds()).toEqual(expect.arrayContaining([events[1].eventId, events[2].eventId]));
+    expect(kafka.sent).toEqual([]);
+    expect(await unpublishedIds()).toEqual(events.map((event) => event.eventId));
     expect(warn).toHaveBeenCalledWith(expect.stringContaining('outbox relay: publishing failed, will retry: broker unavailable'));
 
-    // Next tick: the rest goes out, in order, and nothing is left behind.
-    kafka.sent.length = 0;
-    await relay.publishPending();
-    expect(sentIds(kafka.sent).slice(-2)).toEqual([events[1].eventId, events[2].eventId]);
+    expect(await relay.publishPending()).toBe(3);
+    expect(sentIds(kafka.sent)).toEqual(events.map((event) => event.eventId));
     expect(await unpublishedIds()).toEqual([]);
     warn.mockRestore();
-  });
-
-  it('keeps the rows sent before a failure marked published, so the next tick does not send them again', async () => {
-    const events = [userRegistered(), userRegistered(), userRegistered()];
-    await enqueue(...events);
-    const kafka = recordingKafka();
-    const relay = new OutboxRelay(config, scratch.db, kafka.clients, logger);
-
-    kafka.failOn(2);
-    expect(await relay.publishPending()).toBe(1);
-    expect(await unpublishedIds()).toEqual([events[1].eventId, events[2].eventId]);
-
-    kafka.sent.length = 0;
-    await relay.publishPending();
-    expect(sentIds(kafka.sent)).toEqual([events[1].eventId, events[2].eventId]);
   });
 
   it('sends nothing while the producer is not connected, and keeps the rows', async () => {
@@ -196,7 +197,7 @@ describe('OutboxRelay.publishPending', () => {
 
     expect(await new OutboxRelay(config, scratch.db, kafka.clients, logger).publishPending()).toBe(0);
 
-    expect(kafka.send).not.toHaveBeenCalled();
+    expect(kafka.sendBatch).not.toHaveBeenCalled();
     expect(await unpublishedIds()).toEqual(events.map((event) => event.eventId));
   });
 

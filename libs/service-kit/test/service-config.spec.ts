@@ -30,6 +30,7 @@ describe('loadServiceConfig', () => {
       KAFKA_BROKERS: ['127.0.0.1:9092'],
       DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/unitdb',
       OUTBOX_POLL_MS: 200,
+      OUTBOX_BATCH_SIZE: 200,
       CONSUMER_RETRY_MAX_MS: 5000,
       CONSUMER_RETRY_MIN_MS: 200,
       CONSUMER_CONCURRENCY: 6,

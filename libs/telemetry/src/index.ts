@@ -5,6 +5,7 @@ export { shutdownTelemetry, startTelemetry } from './start';
 
 // Kafka: the instrumentation, and the helpers a consumer or a custom transport calls.
 export { TracehopKafkaJsInstrumentation } from './kafka/kafkajs-instrumentation';
+export { messageInContext } from './kafka/message-context';
 export { processBatchMessage } from './kafka/process-batch-message';
 export { republish } from './kafka/republish';
 export { recordFailure } from './kafka/span-outcome';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
+import { context, propagation, ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { AggregationTemporality, MeterProvider, MetricReader, type DataPoint, type Histogram } from '@opentelemetry/sdk-metrics';
@@ -11,6 +11,7 @@ import { kafkaBrokers } from '../../../test/support/kafka-source';
 import { withTopics } from '../../../test/support/kafka-topics';
 import { headerValues } from '../src/internal/kafka/header-values';
 import { TracehopKafkaJsInstrumentation } from '../src/kafka/kafkajs-instrumentation';
+import { messageInContext } from '../src/kafka/message-context';
 import { processBatchMessage } from '../src/kafka/process-batch-message';
 import { republish } from '../src/kafka/republish';
 import type { HopMode } from '../src/types';
@@ -186,6 +187,31 @@ describe('kafkajs tracing against the real broker', () => {
     const { topic, received } = await roundTrip({ hopMode: 'child', message: { value: 'x', headers: { traceparent: stale } } });
     const send = await spanNamed(`send ${topic}`);
     expect(headerValues(received.headers, 'traceparent')).toEqual([`00-${send.spanContext().traceId}-${send.spanContext().spanId}-01`]);
+  });
+
+  it('messageInContext: one sendBatch carries messages of different traces, each sent under its own parent', async () => {
+    const topic = `telemetry-in-context-${randomUUID()}`;
+    const tracer = provider.getTracer('test');
+    const parents = [tracer.startSpan('request a', {}, ROOT_CONTEXT), tracer.startSpan('request b', {}, ROOT_CONTEXT)];
+    const kafka = new kafkajs.Kafka({ clientId: 'tracing-test', brokers: kafkaBrokers().split(','), logLevel: kafkajs.logLevel.NOTHING });
+    const producer = kafka.producer();
+    await withTopics(kafka, [topic], async () => {
+      await producer.connect();
+      try {
+        const messages = parents.map((parent, i) => messageInContext({ value: `row ${i}` }, trace.setSpan(ROOT_CONTEXT, parent)));
+        await producer.sendBatch({ topicMessages: [{ topic, messages }] });
+      } finally {
+        await producer.disconnect();
+      }
+    });
+    const sends = await eventually('two send spans', 10, async () => {
+      const found = exporter.getFinishedSpans().filter((s) => s.name === `send ${topic}`);
+      return found.length === 2 ? found : undefined;
+    });
+    expect(sends.map((s) => [s.spanContext().traceId, parentId(s)])).toEqual(
+      parents.map((p) => [p.spanContext().traceId, p.spanContext().spanId]),
+    );
+    parents.forEach((p) => p.end());
   });
 
   it('a malformed traceparent still gets processed, under a new trace marked as broken', async () => {

@@ -46,6 +46,8 @@ export function serviceEnvSchema(defaults: { port: number; database: string }) {
     DATABASE_URL: env.url(/^postgres(ql)?$/, 'a postgres:// URL').default(`postgres://postgres@127.0.0.1:5432/${defaults.database}`),
     /** How often the outbox relay looks for unpublished rows. */
     OUTBOX_POLL_MS: env.millis(60_000).default(200),
+    /** Outbox rows per relay tick, sent in one request to the broker (docs/performance.md has the figures). */
+    OUTBOX_BATCH_SIZE: env.count(1, 5000).default(200),
     /** Backoff of in-place retries after a transient failure: doubles from the minimum up to the maximum, until it works. */
     CONSUMER_RETRY_MIN_MS: env.count(1, 60_000).default(200),
     CONSUMER_RETRY_MAX_MS: env.count(1, 600_000).default(5_000),

@@ -1,8 +1,9 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { context, metrics, propagation, ROOT_CONTEXT, type Context } from '@opentelemetry/api';
+import { context, metrics, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import { ATTR_MESSAGING_DESTINATION_NAME } from '@opentelemetry/semantic-conventions/incubating';
-import { defineCounter, defineHistogram, MESSAGE_ID_HEADER, RateLimitedWarning } from '@tracehop/telemetry';
+import { defineCounter, defineHistogram, MESSAGE_ID_HEADER, messageInContext, RateLimitedWarning } from '@tracehop/telemetry';
+import type { Message } from 'kafkajs';
 import type { Kysely, Selectable } from 'kysely';
 import type { Logger } from 'winston';
 import { SERVICE_CONFIG, type ServiceConfig } from '../config/service-config';
@@ -11,13 +12,13 @@ import type { KitTables, OutboxTable } from '../database/kit-tables';
 import { KafkaClients } from '../kafka/kafka-clients';
 import { LOGGER } from '../logging';
 
-const BATCH_SIZE = 50;
-
 /**
- * Publishes outbox rows in id order, each under the trace context stored with it, so the `send`
- * span continues the trace of the request or record that wrote the row. Polling queries run with
- * tracing suppressed: an idle relay must not fill Jaeger with one-span traces. A failed send leaves
- * the row (and the ones after it) for the next tick: at-least-once, and consumers are idempotent.
+ * Publishes outbox rows in id order, up to OUTBOX_BATCH_SIZE per tick in one request to the broker,
+ * each under the trace context stored with it, so the `send` span continues the trace of the request
+ * or record that wrote the row. A full batch is followed by the next tick at once; otherwise the
+ * relay waits OUTBOX_POLL_MS. Polling queries run with tracing suppressed: an idle relay must not
+ * fill Jaeger with one-span traces. A failed send leaves the whole batch for the next tick:
+ * at-least-once, and consumers are idempotent.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -63,19 +64,21 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     await this.tick;
   }
 
-  private schedule(): void {
+  private schedule(delayMillis = this.config.OUTBOX_POLL_MS): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
+      let sent = 0;
       this.tick = this.publishPending()
-        .then(() => undefined)
+        .then((count) => void (sent = count))
         .finally(() => {
           this.tick = undefined;
-          this.schedule();
+          // A full batch means more is waiting: a backlog drains at the broker's pace, not the poll interval's.
+          this.schedule(sent >= this.config.OUTBOX_BATCH_SIZE ? 0 : this.config.OUTBOX_POLL_MS);
         });
-    }, this.config.OUTBOX_POLL_MS);
+    }, delayMillis);
   }
 
-  /** One tick: publishes up to BATCH_SIZE rows; stops at the first failure. */
+  /** One tick: publishes up to OUTBOX_BATCH_SIZE rows, or none if the send fails. */
   async publishPending(): Promise<number> {
     return this.kafka.connected ? this.sendBatch() : 0;
   }
@@ -92,53 +95,58 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   private async sendBatch(): Promise<number> {
-    const quiet = suppressTracing(ROOT_CONTEXT);
-    let sent = 0;
-    let failure: unknown;
     try {
-      await context.with(quiet, () =>
+      return await context.with(suppressTracing(ROOT_CONTEXT), () =>
         this.db.transaction().execute(async (trx) => {
           const rows = await trx
             .selectFrom('outbox')
             .selectAll()
             .where('published_at', 'is', null)
             .orderBy('id')
-            .limit(BATCH_SIZE)
+            .limit(this.config.OUTBOX_BATCH_SIZE)
             .forUpdate()
             .skipLocked()
             .execute();
-          for (const row of rows) {
-            try {
-              await this.send(row);
-            } catch (error) {
-              // Keep what was sent (committed below); this row and the rest wait for the next tick.
-              failure = error;
-              break;
-            }
-            await trx.updateTable('outbox').set({ published_at: new Date() }).where('id', '=', row.id).execute();
-            sent += 1;
-          }
+          if (rows.length === 0) return 0;
+          await this.publish(rows);
+          await trx
+            .updateTable('outbox')
+            .set({ published_at: new Date() })
+            .where(
+              'id',
+              'in',
+              rows.map((row) => row.id),
+            )
+            .execute();
+          return rows.length;
         }),
       );
-      if (failure !== undefined) throw failure;
     } catch (error) {
+      // Nothing of the batch is marked: all of it goes again next tick (consumers are idempotent).
       this.failureWarning.say(`outbox relay: publishing failed, will retry: ${(error as Error).message}`);
+      return 0;
     }
-    return sent;
   }
 
-  private async send(row: Selectable<OutboxTable>): Promise<void> {
-    const origin: Context = propagation.extract(ROOT_CONTEXT, row.trace_headers);
-    await context.with(origin, () =>
-      this.kafka.producer.send({
-        topic: row.topic,
-        messages: [
-          { key: row.message_key, value: row.payload, headers: { [MESSAGE_ID_HEADER]: row.event_id, 'content-type': 'application/json' } },
-        ],
-      }),
-    );
-    const attributes = { [ATTR_MESSAGING_DESTINATION_NAME]: row.topic };
-    this.published.add(1, attributes);
-    this.lag.record(Math.max(0, Date.now() - row.created_at.getTime()) / 1000, attributes);
+  /**
+   * The whole batch in one request to the broker (per topic, in id order), each record under the
+   * trace context stored with its row, so its `send` span continues the trace that wrote it.
+   */
+  private async publish(rows: Selectable<OutboxTable>[]): Promise<void> {
+    const byTopic = new Map<string, Message[]>();
+    for (const row of rows) {
+      const message = messageInContext(
+        { key: row.message_key, value: row.payload, headers: { [MESSAGE_ID_HEADER]: row.event_id, 'content-type': 'application/json' } },
+        propagation.extract(ROOT_CONTEXT, row.trace_headers),
+      );
+      byTopic.set(row.topic, [...(byTopic.get(row.topic) ?? []), message]);
+    }
+    await this.kafka.producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+    const acknowledged = Date.now();
+    for (const row of rows) {
+      const attributes = { [ATTR_MESSAGING_DESTINATION_NAME]: row.topic };
+      this.published.add(1, attributes);
+      this.lag.record(Math.max(0, acknowledged - row.created_at.getTime()) / 1000, attributes);
+    }
   }
 }

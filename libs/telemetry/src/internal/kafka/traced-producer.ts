@@ -1,6 +1,7 @@
-import { context, diag, SpanKind, trace, type Span, type Tracer } from '@opentelemetry/api';
+import { context, diag, SpanKind, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import type { Message, ProducerBatch, ProducerRecord, RecordMetadata } from 'kafkajs';
 import { PRODUCED_AT_HEADER } from '../../headers';
+import { sendContextOf } from '../../kafka/message-context';
 import { recordFailure } from '../../kafka/span-outcome';
 import { withTraceHeaders } from '../../kafka/trace-headers';
 import {
@@ -20,19 +21,27 @@ interface SentMessage {
   topic: string;
   message: Message;
   span: Span;
+  /** The send span's context: what the record's headers carry. */
+  context: Context;
 }
 
-function startSendSpan(tracing: ProducerTracing, topic: string, message: Message): Span {
-  return tracing.tracer.startSpan(`send ${topic}`, {
-    kind: SpanKind.PRODUCER,
-    attributes: {
-      ...messageAttributes(tracing, topic, message),
-      [ATTR_MESSAGING_OPERATION_TYPE]: 'send',
-      [ATTR_MESSAGING_OPERATION_NAME]: 'send',
-      [ATTR_MESSAGING_DESTINATION_PARTITION_ID]: message.partition === undefined ? undefined : String(message.partition),
+function startSendSpan(tracing: ProducerTracing, topic: string, message: Message): SentMessage {
+  const parent = sendContextOf(message) ?? context.active();
+  const span = tracing.tracer.startSpan(
+    `send ${topic}`,
+    {
+      kind: SpanKind.PRODUCER,
+      attributes: {
+        ...messageAttributes(tracing, topic, message),
+        [ATTR_MESSAGING_OPERATION_TYPE]: 'send',
+        [ATTR_MESSAGING_OPERATION_NAME]: 'send',
+        [ATTR_MESSAGING_DESTINATION_PARTITION_ID]: message.partition === undefined ? undefined : String(message.partition),
+      },
+      links: originLinks(message.headers),
     },
-    links: originLinks(message.headers),
-  });
+    parent,
+  );
+  return { topic, message, span, context: trace.setSpan(parent, span) };
 }
 
 /**
@@ -69,10 +78,10 @@ function traceSend(
   let sent: SentMessage[];
   let traced: Message[];
   try {
-    sent = messages.map(({ topic, message }) => ({ topic, message, span: startSendSpan(tracing, topic, message) }));
+    sent = messages.map(({ topic, message }) => startSendSpan(tracing, topic, message));
     const producedAt = String(Date.now());
-    traced = sent.map(({ message, span }) => {
-      const headers = withTraceHeaders(message.headers, trace.setSpan(context.active(), span));
+    traced = sent.map(({ message, context: sendContext }) => {
+      const headers = withTraceHeaders(message.headers, sendContext);
       for (const key of Object.keys(headers)) if (key.toLowerCase() === PRODUCED_AT_HEADER) delete headers[key];
       return { ...message, headers: { ...headers, [PRODUCED_AT_HEADER]: producedAt } };
     });
