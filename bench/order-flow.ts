@@ -27,6 +27,7 @@ const options = new Command()
   .option('--drain-timeout <n>', 'seconds to wait for the last PENDING order', Number, 600)
   .option('--processor-latency <ms>', "payment-service's simulated processor latency", '0')
   .option('--label <name>', 'added to the result file names')
+  .option('--node-options <flags>', 'NODE_OPTIONS for the services, e.g. "--cpu-prof --cpu-prof-dir=/tmp/profiles"')
   .parse()
   .opts<{
     configs: string;
@@ -37,6 +38,7 @@ const options = new Command()
     drainTimeout: number;
     processorLatency: string;
     label?: string;
+    nodeOptions?: string;
   }>();
 
 interface Run {
@@ -72,6 +74,7 @@ async function measure(config: string, round: number, store: OrderStore): Promis
     PAYMENT_PROCESSOR_LATENCY_MS: options.processorLatency,
     // Enough for every order of the run: declines would complete orders too, but measure a different path.
     PAYMENT_STARTING_BALANCE_MINOR: '1000000000',
+    ...(options.nodeOptions ? { NODE_OPTIONS: options.nodeOptions } : {}),
   };
   const services = await startServices({ 'user-service': env, 'order-service': env, 'payment-service': env });
   try {

@@ -1,4 +1,6 @@
 import { Client } from 'pg';
+import { stackPaths } from '../../infra/stack/src/paths';
+import { secretFiles } from '../../infra/stack/src/secrets';
 import { connectionConfig } from '../../libs/service-kit/src/database/connection-config';
 
 export interface OrderCounts {
@@ -14,6 +16,8 @@ export class OrderStore {
   private constructor(private readonly client: Client) {}
 
   static async open(url = process.env.ORDERS_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/orders'): Promise<OrderStore> {
+    // The stack's Postgres password, as the e2e global setup points the specs at it.
+    process.env.PGPASSFILE ??= secretFiles(stackPaths()).pgpassFile;
     const client = new Client(connectionConfig(url));
     await client.connect();
     return new OrderStore(client);
