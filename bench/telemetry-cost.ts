@@ -8,7 +8,7 @@
  * Writes bench/results/telemetry-cost-<date>.{json,md,*.png}. Needs the stack up and a build:
  *   npm run stack -- up && npm run build && npm run bench:cost [-- --rounds 3 --rate 400]
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { launchService, stopService, waitUntilReady, type RunningService } from '../test/support/services';
@@ -28,6 +28,7 @@ const options = new Command()
   .option('--saturation-seconds <n>', 'duration of each saturation run (0: none)', Number, 15)
   .option('--connections <n>', 'connections of the saturation runs', Number, 16)
   .option('--label <name>', 'added to the result file names, e.g. the change being measured')
+  .option('--replot <file>', 'write the table and plots again from a results JSON of this script, measuring nothing')
   .parse()
   .opts<{
     configs: string;
@@ -37,6 +38,7 @@ const options = new Command()
     saturationSeconds: number;
     connections: number;
     label?: string;
+    replot?: string;
   }>();
 
 const PORT = '3201';
@@ -89,6 +91,15 @@ async function measure(config: string, round: number, userId: string): Promise<R
 }
 
 async function main(): Promise<void> {
+  if (options.replot) {
+    const saved = JSON.parse(readFileSync(options.replot, 'utf8')) as {
+      options: typeof options;
+      runs: Run[];
+      machine: ReturnType<typeof machine>;
+    };
+    Object.assign(options, saved.options, { replot: undefined });
+    return report(options.configs.split(','), saved.runs, saved.machine);
+  }
   if (!existsSync(join(__dirname, '../dist/apps/user-service/src/main.js'))) throw new Error('no build: run npm run build first');
   const configs = options.configs.split(',');
   for (const c of configs)
@@ -120,13 +131,12 @@ function figures(configs: string[], runs: Run[], figure: (run: Run) => number) {
   );
 }
 
-async function report(configs: string[], runs: Run[]): Promise<void> {
+async function report(configs: string[], runs: Run[], about = machine()): Promise<void> {
   const cpu = figures(configs, runs, (r) => r.cpuMillisPerRequest);
   const pinned = figures(configs, runs, (r) => r.saturationPinned.requestsPerSecond);
   const shared = figures(configs, runs, (r) => r.saturationShared.requestsPerSecond);
   const p99 = figures(configs, runs, (r) => r.fixedRate.p99Millis);
   const rss = figures(configs, runs, (r) => r.rssMegabytes);
-  const about = machine();
   const markdown =
     `# Telemetry cost: user-service GET /users/:id\n\n${about.date}, ${about.cpu}, ${about.cores} cores, ${about.memoryGiB} GiB, Node ${about.node}; ` +
     `${options.rounds} rounds; median (min–max); ratios against \`${configs[0]}\` in the same round.\n\n` +

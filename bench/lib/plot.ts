@@ -29,16 +29,19 @@ export function barsWithRange(options: {
       mark: { type: 'bar' },
       encoding: {
         x,
-        ...(options.values.some((v) => v.series) ? { xOffset: { field: 'series' }, color: { field: 'series', title: null } } : {}),
+        ...(options.values.some((v) => v.series)
+          ? { xOffset: { field: 'series' }, color: { field: 'series', title: null, legend: { orient: 'bottom', labelLimit: 400 } } }
+          : {}),
         y: { field: 'median', type: 'quantitative', title: options.axis },
       },
     },
     {
-      mark: { type: 'errorbar', ticks: true },
+      // The run-to-run range (min–max) as a whisker over each bar.
+      mark: { type: 'rule', color: '#333', strokeWidth: 1.5 },
       encoding: {
         x,
         ...(options.values.some((v) => v.series) ? { xOffset: { field: 'series' } } : {}),
-        y: { field: 'min', type: 'quantitative' },
+        y: { field: 'min', type: 'quantitative', title: options.axis },
         y2: { field: 'max' },
       },
     },
