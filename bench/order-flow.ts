@@ -15,7 +15,7 @@ import { startServices, type RunningServices } from '../test/support/services';
 import { CONFIGURATIONS } from './lib/configurations';
 import { OrderStore } from './lib/order-store';
 import { barsWithRange, writePng } from './lib/plot';
-import { machine, table, writeResults } from './lib/results';
+import { machine, readResults, table, writeResults } from './lib/results';
 import { formatSpread, spread } from './lib/spread';
 
 const options = new Command()
@@ -27,6 +27,7 @@ const options = new Command()
   .option('--drain-timeout <n>', 'seconds to wait for the last PENDING order', Number, 600)
   .option('--processor-latency <ms>', "payment-service's simulated processor latency", '0')
   .option('--label <name>', 'added to the result file names')
+  .option('--replot <file>', 'write the table and plot again from a results JSON of this script, measuring nothing')
   .option('--node-options <flags>', 'NODE_OPTIONS for the services, e.g. "--cpu-prof --cpu-prof-dir=/tmp/profiles"')
   .parse()
   .opts<{
@@ -39,6 +40,7 @@ const options = new Command()
     processorLatency: string;
     label?: string;
     nodeOptions?: string;
+    replot?: string;
   }>();
 
 interface Run {
@@ -142,6 +144,11 @@ async function drain(store: OrderStore, since: Date): Promise<{ at: number; comp
 }
 
 async function main(): Promise<void> {
+  if (options.replot) {
+    const saved = readResults<typeof options, Run>(options.replot);
+    Object.assign(options, saved.options, { replot: undefined });
+    return report(options.configs.split(','), saved.runs, saved.machine);
+  }
   const configs = options.configs.split(',');
   for (const c of configs) if (!CONFIGURATIONS[c]) throw new Error(`unknown configuration ${c}`);
   const store = await OrderStore.open();
@@ -157,9 +164,8 @@ async function main(): Promise<void> {
   await report(configs, runs);
 }
 
-async function report(configs: string[], runs: Run[]): Promise<void> {
+async function report(configs: string[], runs: Run[], about = machine()): Promise<void> {
   const of = (config: string) => runs.filter((r) => r.config === config);
-  const about = machine();
   const figure = (config: string, pick: (run: Run) => number, digits = 0) => formatSpread(spread(of(config).map(pick)), digits);
   const markdown =
     `# Order flow end to end\n\n${about.date}, ${about.cpu}, ${about.cores} cores, ${about.memoryGiB} GiB, Node ${about.node}; ` +

@@ -32,11 +32,15 @@ async function main(): Promise<void> {
   const userId = await registerBenchUser(port);
   const dir = mkdtempSync(join(tmpdir(), 'tracehop-profile-'));
   const service = launchService('user-service', { ...config.env, PORT: port, NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${dir}` });
-  await waitUntilReady(service);
   const url = `http://127.0.0.1:${port}/users/${userId}`;
-  await driveHttp({ url, seconds: 5, connections: 8, rate: options.rate });
-  const load = await driveHttp({ url, seconds: options.seconds, connections: 8, rate: options.rate });
-  await stopService(service); // the profile is written on exit
+  let load;
+  try {
+    await waitUntilReady(service);
+    await driveHttp({ url, seconds: 5, connections: 8, rate: options.rate });
+    load = await driveHttp({ url, seconds: options.seconds, connections: 8, rate: options.rate });
+  } finally {
+    await stopService(service); // the profile is written on exit
+  }
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
   if (!file) throw new Error(`no profile written in ${dir}`);
   const { total, byOwner, byFunction } = selfTime(join(dir, file));

@@ -8,7 +8,7 @@
  * Writes bench/results/telemetry-cost-<date>.{json,md,*.png}. Needs the stack up and a build:
  *   npm run stack -- up && npm run build && npm run bench:cost [-- --rounds 3 --rate 400]
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { launchService, stopService, waitUntilReady, type RunningService } from '../test/support/services';
@@ -17,7 +17,7 @@ import { CONFIGURATIONS } from './lib/configurations';
 import { driveHttp, type LoadResult } from './lib/http-load';
 import { barsWithRange, writePng } from './lib/plot';
 import { cpuMillis, pin, rssMegabytes } from './lib/process-usage';
-import { machine, table, writeResults } from './lib/results';
+import { machine, readResults, table, writeResults } from './lib/results';
 import { formatSpread, spread } from './lib/spread';
 
 const options = new Command()
@@ -92,11 +92,7 @@ async function measure(config: string, round: number, userId: string): Promise<R
 
 async function main(): Promise<void> {
   if (options.replot) {
-    const saved = JSON.parse(readFileSync(options.replot, 'utf8')) as {
-      options: typeof options;
-      runs: Run[];
-      machine: ReturnType<typeof machine>;
-    };
+    const saved = readResults<typeof options, Run>(options.replot);
     Object.assign(options, saved.options, { replot: undefined });
     return report(options.configs.split(','), saved.runs, saved.machine);
   }

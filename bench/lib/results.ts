@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 
@@ -27,4 +27,9 @@ export function writeResults(name: string, data: object, markdown: string): stri
 /** A Markdown table from a header and rows. */
 export function table(header: string[], rows: (string | number)[][]): string {
   return [header, header.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n') + '\n';
+}
+
+/** A results JSON written by writeResults: the options of the run, every run, and the machine. */
+export function readResults<Options, Run>(file: string): { options: Options; runs: Run[]; machine: ReturnType<typeof machine> } {
+  return JSON.parse(readFileSync(file, 'utf8')) as { options: Options; runs: Run[]; machine: ReturnType<typeof machine> };
 }

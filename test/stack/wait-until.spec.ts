@@ -19,6 +19,13 @@ describe('waitUntil, the one polling helper', () => {
     ).rejects.toThrow('the backend: not within 0.2 s (last: connection refused)');
   });
 
+  it('ends at the deadline even while a check hangs', async () => {
+    // Without the deadline race this never settles, and Jest's own timeout fails the test.
+    await expect(
+      waitUntil(() => new Promise<never>(() => undefined), { what: 'a hanging probe', timeoutMs: 300, intervalMs: 50 }),
+    ).rejects.toThrow('a hanging probe: not within 0.3 s (last: the check did not answer in time)');
+  });
+
   it('stops at once on bail and calls the check no more', async () => {
     let calls = 0;
     await expect(

@@ -1,9 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { answersOk } from '../../infra/stack/src/components/http-probe';
+import { waitUntil } from '../../infra/stack/src/wait-until';
 import { spawnBuiltService } from '../../tools/built-service';
 import { SERVICES as SERVICE_NAMES, type ServiceName } from '../../tools/demo/service-processes';
-import { eventually } from './eventually';
 
 export { SERVICE_NAMES, type ServiceName };
 
@@ -50,12 +50,14 @@ export function launchService(name: ServiceName, env: Record<string, string> = {
 }
 
 export async function waitUntilReady(service: RunningService, seconds = 90): Promise<void> {
-  // An exit ends the wait at once (a throw inside the check would only be retried).
-  const state = await eventually(`${service.name} ready`, seconds, async () => {
-    if (service.process.exitCode !== null) return 'exited';
-    return (await answersOk(`${service.url}/health/ready`)) ? 'ready' : undefined;
-  });
-  if (state === 'exited') throw new Error(`${service.name} exited with ${service.process.exitCode}:\n${service.output().slice(-3000)}`);
+  await waitUntil(
+    (bail) => {
+      if (service.process.exitCode !== null)
+        bail(new Error(`${service.name} exited with ${service.process.exitCode}:\n${service.output().slice(-3000)}`));
+      return answersOk(`${service.url}/health/ready`);
+    },
+    { what: `${service.name} ready`, timeoutMs: seconds * 1000, intervalMs: 500 },
+  );
 }
 
 /** SIGTERM, then SIGKILL after 20 s: the services shut down gracefully well within that. */

@@ -18,7 +18,7 @@ import {
   type Topic,
 } from '../../libs/contracts/src';
 // The constants module only: the package index would load the whole OpenTelemetry SDK into unit tests.
-import { MESSAGE_ID_HEADER } from '../../libs/telemetry/src';
+import { MESSAGE_ID_HEADER } from '../../libs/telemetry/src/headers';
 import type { EventContent } from './options';
 
 export interface OutgoingRecord {

@@ -28,7 +28,13 @@ export async function waitUntil<T>(
         bail(error);
       };
       try {
-        const value = await check(stop);
+        // A check that hangs still ends at the deadline (it is left to settle on its own).
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error('the check did not answer in time')), Math.max(0, deadline - Date.now()));
+        });
+        const attempt = new Promise<T | undefined | false>((resolve) => resolve(check(stop))); // a synchronous throw rejects it
+        const value = await Promise.race([attempt, late]).finally(() => clearTimeout(timer));
         if (stopped) return undefined as T;
         if (value !== undefined && value !== false) return value;
       } catch (error) {

@@ -8,7 +8,7 @@ import type { Message, ProducerBatch } from 'kafkajs';
 import winston from 'winston';
 import { TOPICS, UserRegisteredV1 } from '../../contracts/src';
 // The context the instrumentation will send each message in (messageInContext's record of it).
-import { sendContextOf } from '../../telemetry/src/kafka/message-context';
+import { sendContextOf } from '../../telemetry/src/internal/kafka/send-contexts';
 import { loadServiceConfig } from '../src/config/service-config';
 import type { KitTables } from '../src/database/kit-tables';
 import type { KafkaClients } from '../src/kafka/kafka-clients';
@@ -34,15 +34,18 @@ interface Sent {
 
 /**
  * A producer that records every message of every sendBatch and the context it would be sent in;
- * `failOn(n)` makes the n-th sendBatch from now (1-based) reject.
+ * `failOn(n)` makes the n-th sendBatch from now (1-based) reject, as does any batch larger than
+ * `maxMessagesPerBatch` (a broker refusing a request over its size limit).
  */
-function recordingKafka(options: { connected?: boolean } = {}) {
+function recordingKafka(options: { connected?: boolean; maxMessagesPerBatch?: number } = {}) {
   const sent: Sent[] = [];
   let calls = 0;
   let failing: number | undefined;
   const sendBatch = jest.fn(async (batch: ProducerBatch) => {
     calls += 1;
     if (calls === failing) throw new Error('broker unavailable');
+    const count = (batch.topicMessages ?? []).reduce((sum, { messages }) => sum + messages.length, 0);
+    if (count > (options.maxMessagesPerBatch ?? Infinity)) throw new Error('message too large');
     for (const { topic, messages } of batch.topicMessages ?? [])
       for (const message of messages) {
         const sendContext = sendContextOf(message) ?? context.active();
@@ -188,6 +191,20 @@ describe('OutboxRelay.publishPending', () => {
     expect(sentIds(kafka.sent)).toEqual(events.map((event) => event.eventId));
     expect(await unpublishedIds()).toEqual([]);
     warn.mockRestore();
+  });
+
+  it('halves the batch after a refused send until the broker takes it, so a batch too large for it never stalls the outbox', async () => {
+    const events = [userRegistered(), userRegistered(), userRegistered()];
+    await enqueue(...events);
+    const kafka = recordingKafka({ maxMessagesPerBatch: 1 });
+    const relay = new OutboxRelay({ ...config, OUTBOX_BATCH_SIZE: 4 }, scratch.db, kafka.clients, logger);
+
+    const sentPerTick: number[] = [];
+    while ((await unpublishedIds()).length > 0 && sentPerTick.length < 20) sentPerTick.push(await relay.publishPending());
+
+    // Batches of 3 (limit 4) and 2 refused, 1 taken; 2 refused, 1 taken; the last row alone (limit 2) taken.
+    expect(sentPerTick).toEqual([0, 0, 1, 0, 1, 1]);
+    expect(sentIds(kafka.sent)).toEqual(events.map((event) => event.eventId));
   });
 
   it('sends nothing while the producer is not connected, and keeps the rows', async () => {

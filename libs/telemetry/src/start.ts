@@ -67,15 +67,16 @@ function flushOnSigterm(shutdown: () => Promise<void>): void {
 }
 
 /**
- * Starts traces (OTLP gRPC through RetryingExporter), metrics and logs (OTLP gRPC) with the http,
- * kafkajs (tracehop's), pg and winston instrumentations. Call it before Nest, kafkajs, pg and
+ * Starts traces (OTLP gRPC through RetryingExporter), metrics and logs (OTLP gRPC) with the
+ * instrumentations options.instrumentations names (http, kafkajs (tracehop's), pg, winston by default). Call it before Nest, kafkajs, pg and
  * winston are loaded (`node --require @tracehop/telemetry/register`). Idempotent. If the SDK cannot
  * start, the service runs uninstrumented and says so once.
  */
 export function startTelemetry(overrides: Partial<TelemetryOptions> = {}): Telemetry {
   if (current) return current;
-  const options = telemetryOptions(process.env, overrides);
+  // First, so that what parsing the environment warns about is said.
   reportTelemetryProblemsQuietly();
+  const options = telemetryOptions(process.env, overrides);
   if (options.disabled) return (current = { options, shutdown: async () => undefined });
   try {
     const url = options.endpoint;

@@ -1,7 +1,10 @@
-/** True when the URL answers 2xx; a refused or failed connection is "not yet", not an error. */
-export async function answersOk(url: string): Promise<boolean> {
+/**
+ * True when the URL answers 2xx within the timeout; a refused, failed or hanging connection is
+ * "not yet", not an error (a port that accepts but never answers must not stall a readiness wait).
+ */
+export async function answersOk(url: string, timeoutMs = 2000): Promise<boolean> {
   try {
-    return (await fetch(url)).ok;
+    return (await fetch(url, { signal: AbortSignal.timeout(timeoutMs) })).ok;
   } catch {
     return false;
   }

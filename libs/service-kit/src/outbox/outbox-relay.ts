@@ -25,6 +25,12 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private timer: NodeJS.Timeout | undefined;
   private tick: Promise<void> | undefined;
   private stopped = false;
+  /**
+   * Rows per tick: OUTBOX_BATCH_SIZE, halved after a failed send and doubled back after a good one,
+   * so a batch the broker refuses as a whole (too large) still lets its rows through in smaller ones.
+   */
+  private batchLimit: number;
+  private lastBatchFull = false;
   private readonly failureWarning: RateLimitedWarning;
   private readonly meter = metrics.getMeter('@tracehop/service-kit');
   private readonly published = defineCounter(this.meter, 'tracehop.outbox.published', {
@@ -44,6 +50,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
     this.failureWarning = new RateLimitedWarning(30_000, (message) => this.logger.warn(message));
+    this.batchLimit = config.OUTBOX_BATCH_SIZE;
     // Counted when the metric is collected (once per export interval), not on every relay tick;
     // it keeps working while Kafka is unreachable, which is when the backlog grows.
     this.meter
@@ -67,18 +74,17 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private schedule(delayMillis = this.config.OUTBOX_POLL_MS): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
-      let sent = 0;
       this.tick = this.publishPending()
-        .then((count) => void (sent = count))
+        .then(() => undefined)
         .finally(() => {
           this.tick = undefined;
           // A full batch means more is waiting: a backlog drains at the broker's pace, not the poll interval's.
-          this.schedule(sent >= this.config.OUTBOX_BATCH_SIZE ? 0 : this.config.OUTBOX_POLL_MS);
+          this.schedule(this.lastBatchFull ? 0 : this.config.OUTBOX_POLL_MS);
         });
     }, delayMillis);
   }
 
-  /** One tick: publishes up to OUTBOX_BATCH_SIZE rows, or none if the send fails. */
+  /** One tick: publishes up to the batch limit's rows, or none if the send fails. */
   async publishPending(): Promise<number> {
     return this.kafka.connected ? this.sendBatch() : 0;
   }
@@ -95,15 +101,17 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   private async sendBatch(): Promise<number> {
+    const limit = this.batchLimit;
+    this.lastBatchFull = false;
     try {
-      return await context.with(suppressTracing(ROOT_CONTEXT), () =>
+      const sent = await context.with(suppressTracing(ROOT_CONTEXT), () =>
         this.db.transaction().execute(async (trx) => {
           const rows = await trx
             .selectFrom('outbox')
             .selectAll()
             .where('published_at', 'is', null)
             .orderBy('id')
-            .limit(this.config.OUTBOX_BATCH_SIZE)
+            .limit(limit)
             .forUpdate()
             .skipLocked()
             .execute();
@@ -121,8 +129,12 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
           return rows.length;
         }),
       );
+      this.lastBatchFull = sent === limit;
+      this.batchLimit = Math.min(this.config.OUTBOX_BATCH_SIZE, limit * 2);
+      return sent;
     } catch (error) {
-      // Nothing of the batch is marked: all of it goes again next tick (consumers are idempotent).
+      // Nothing of the batch is marked: all of it goes again, in a smaller batch (consumers are idempotent).
+      this.batchLimit = Math.max(1, Math.floor(limit / 2));
       this.failureWarning.say(`outbox relay: publishing failed, will retry: ${(error as Error).message}`);
       return 0;
     }

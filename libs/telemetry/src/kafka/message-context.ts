@@ -1,7 +1,6 @@
 import type { Context } from '@opentelemetry/api';
 import type { Message } from 'kafkajs';
-
-const sendContexts = new WeakMap<Message, Context>();
+import { setSendContext } from '../internal/kafka/send-contexts';
 
 /**
  * Marks a message to be sent in the given context rather than the active one: its `send` span
@@ -10,11 +9,6 @@ const sendContexts = new WeakMap<Message, Context>();
  * in one `send`/`sendBatch` call. Returns the message itself.
  */
 export function messageInContext<M extends Message>(message: M, context: Context): M {
-  sendContexts.set(message, context);
+  setSendContext(message, context);
   return message;
-}
-
-/** The context messageInContext gave the message, if any. */
-export function sendContextOf(message: Message): Context | undefined {
-  return sendContexts.get(message);
 }

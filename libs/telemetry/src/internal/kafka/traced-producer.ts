@@ -1,7 +1,6 @@
 import { context, diag, SpanKind, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import type { Message, ProducerBatch, ProducerRecord, RecordMetadata } from 'kafkajs';
 import { PRODUCED_AT_HEADER } from '../../headers';
-import { sendContextOf } from '../../kafka/message-context';
 import { recordFailure } from '../../kafka/span-outcome';
 import { withTraceHeaders } from '../../kafka/trace-headers';
 import {
@@ -12,6 +11,7 @@ import {
 } from '../semconv';
 import { messageAttributes, type MessageAttributeOptions } from './message-attributes';
 import { originLinks } from './republished-record';
+import { sendContextOf } from './send-contexts';
 
 export interface ProducerTracing extends MessageAttributeOptions {
   tracer: Tracer;
