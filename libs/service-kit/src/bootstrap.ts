@@ -36,7 +36,10 @@ export async function runService<Config extends ServiceConfig>(definition: Servi
     logger: WinstonModule.createLogger({ instance: logger }),
   });
   app.disable('x-powered-by');
-  app.enableShutdownHooks();
+  // Exit 0 once the shutdown hooks ran (telemetry flushed last, in ServiceLifecycle): without
+  // useProcessExit Nest re-raises the signal, and the exit status depended on whether the event loop
+  // happened to drain during the final flush (0) or not (killed by SIGTERM).
+  app.enableShutdownHooks([], { useProcessExit: true });
   const openApi = new DocumentBuilder().setTitle(definition.name).setDescription(definition.description).setVersion('1').build();
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi), { jsonDocumentUrl: 'docs-json' });
   await app.listen(config.PORT, config.HOST);
