@@ -12,6 +12,7 @@ import autocannon from 'autocannon';
 import { Command } from 'commander';
 import { waitUntil } from '../infra/stack/src/wait-until';
 import { startServices, type RunningServices } from '../test/support/services';
+import { registerUser } from './lib/bench-user';
 import { CONFIGURATIONS } from './lib/configurations';
 import { OrderStore } from './lib/order-store';
 import { barsWithRange, writePng } from './lib/plot';
@@ -58,15 +59,7 @@ interface Run {
 
 async function registerUsers(services: RunningServices, count: number): Promise<string[]> {
   const ids: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const response = await fetch(`${services.url['user-service']}/users`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: `bench-${Date.now()}-${i}@example.com`, name: `Bench ${i}` }),
-    });
-    if (!response.ok) throw new Error(`POST /users answered ${response.status}`);
-    ids.push(((await response.json()) as { id: string }).id);
-  }
+  for (let i = 0; i < count; i++) ids.push(await registerUser(services.url['user-service'], i));
   return ids;
 }
 

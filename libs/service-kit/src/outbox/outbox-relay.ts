@@ -151,7 +151,9 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
         { key: row.message_key, value: row.payload, headers: { [MESSAGE_ID_HEADER]: row.event_id, 'content-type': 'application/json' } },
         propagation.extract(ROOT_CONTEXT, row.trace_headers),
       );
-      byTopic.set(row.topic, [...(byTopic.get(row.topic) ?? []), message]);
+      const messages = byTopic.get(row.topic);
+      if (messages) messages.push(message);
+      else byTopic.set(row.topic, [message]);
     }
     await this.kafka.producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
     const acknowledged = Date.now();
