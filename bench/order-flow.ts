@@ -8,14 +8,17 @@
  *   npm run bench:orders [-- --configs off,full --rounds 2 --seconds 30 --connections 32]
  */
 import { randomInt } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { Command } from 'commander';
+import { statuses } from '../infra/stack/src/stack';
 import { waitUntil } from '../infra/stack/src/wait-until';
 import { startServices, type RunningServices } from '../test/support/services';
 import { registerUser } from './lib/bench-user';
 import { CONFIGURATIONS } from './lib/configurations';
 import { OrderStore } from './lib/order-store';
-import { barsWithRange, writePng } from './lib/plot';
+import { barsWithRange, stackedBars, writePng } from './lib/plot';
+import { ProcessTreeUsage } from './lib/process-tree-usage';
 import { machine, readResults, table, writeResults } from './lib/results';
 import { formatSpread, spread } from './lib/spread';
 
@@ -55,6 +58,10 @@ interface Run {
   drainSeconds: number;
   completionP50Millis: number;
   completionP99Millis: number;
+  /** CPU milliseconds per completed order of each process (tree), from the first order to the drain. */
+  cpuMillisPerOrder: Record<string, number>;
+  /** Share of the machine's CPUs busy over the same span, all processes (from /proc/stat). */
+  machineBusy: number;
 }
 
 async function registerUsers(services: RunningServices, count: number): Promise<string[]> {
@@ -78,6 +85,9 @@ async function measure(config: string, round: number, store: OrderStore): Promis
     const warmUp = new Date();
     await Promise.all(users.map((userId) => placeOrder(services, userId)));
     await drain(store, warmUp);
+    const usage = new ProcessTreeUsage(await processRoots(services));
+    const benchBefore = process.cpuUsage();
+    const machineBefore = machineTicks();
     const start = new Date();
     const load = await autocannon({
       url: `${services.url['order-service']}/orders`,
@@ -93,6 +103,8 @@ async function measure(config: string, round: number, store: OrderStore): Promis
     });
     const loadEnded = Date.now();
     const drained = await drain(store, start);
+    const cpu = { ...usage.read(), 'bench (autocannon)': millisOf(process.cpuUsage(benchBefore)) };
+    const machineAfter = machineTicks();
     const total = (drained.at - start.getTime()) / 1000;
     const completion = await store.completionMillis(start);
     const run: Run = {
@@ -106,12 +118,32 @@ async function measure(config: string, round: number, store: OrderStore): Promis
       drainSeconds: Math.round((drained.at - loadEnded) / 1000),
       completionP50Millis: completion.p50,
       completionP99Millis: completion.p99,
+      cpuMillisPerOrder: Object.fromEntries(Object.entries(cpu).map(([name, millis]) => [name, round2(millis / drained.completed)])),
+      machineBusy: round2(1 - (machineAfter.idle - machineBefore.idle) / (machineAfter.total - machineBefore.total)),
     };
     console.log(JSON.stringify(run));
     return run;
   } finally {
     await services.stop();
   }
+}
+
+const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+const round2 = (n: number) => Math.round(n * 100) / 100;
+const millisOf = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1000;
+
+/** The stack's components and the three services, by name: the processes whose CPU an order costs. */
+async function processRoots(services: RunningServices): Promise<Record<string, number>> {
+  const roots: Record<string, number> = {};
+  for (const component of await statuses()) if (component.pid !== undefined) roots[component.name] = component.pid;
+  for (const service of services.services) if (service.process.pid !== undefined) roots[service.name] = service.process.pid;
+  return roots;
+}
+
+/** Idle and total CPU ticks of the whole machine, from the first line of /proc/stat. */
+function machineTicks(): { idle: number; total: number } {
+  const ticks = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  return { idle: ticks[3] + ticks[4], total: ticks.reduce((a, b) => a + b, 0) };
 }
 
 const orderBody = (userId: string) => ({ userId, currency: 'EUR', items: [{ sku: 'SKU-BENCH', quantity: 1, unitPriceMinor: 100 }] });
@@ -160,6 +192,21 @@ async function main(): Promise<void> {
 async function report(configs: string[], runs: Run[], about = machine()): Promise<void> {
   const of = (config: string) => runs.filter((r) => r.config === config);
   const figure = (config: string, pick: (run: Run) => number, digits = 0) => formatSpread(spread(of(config).map(pick)), digits);
+  // CPU per completed order by process: median over rounds, processes in the baseline's order of cost.
+  const processes = [...new Set(runs.flatMap((r) => Object.keys(r.cpuMillisPerOrder ?? {})))];
+  const processCpu = (config: string, name: string) => spread(of(config).map((r) => r.cpuMillisPerOrder?.[name] ?? 0));
+  processes.sort((a, b) => processCpu(configs[0], b).median - processCpu(configs[0], a).median);
+  const cpuTable = processes.length
+    ? `\n\nCPU milliseconds per completed order, by process (and its children), from the first order until drained:\n\n` +
+      table(
+        ['process', ...configs.map((c) => `\`${c}\``)],
+        [
+          ...processes.map((name) => [name, ...configs.map((c) => formatSpread(processCpu(c, name), 2))]),
+          ['**all**', ...configs.map((c) => formatSpread(spread(of(c).map((r) => sum(Object.values(r.cpuMillisPerOrder ?? {})))), 2))],
+          ['machine busy', ...configs.map((c) => formatSpread(spread(of(c).map((r) => r.machineBusy * 100)), 0) + ' %')],
+        ],
+      )
+    : '';
   const markdown =
     `# Order flow end to end\n\n${about.date}, ${about.cpu}, ${about.cores} cores, ${about.memoryGiB} GiB, Node ${about.node}; ` +
     `${options.rounds} rounds; median (min–max). ${options.connections} clients place orders for ${options.seconds} s ` +
@@ -175,7 +222,8 @@ async function report(configs: string[], runs: Run[], about = machine()): Promis
         figure(c, (r) => r.completionP99Millis),
         figure(c, (r) => r.refused),
       ]),
-    );
+    ) +
+    cpuTable;
   const stem = writeResults(options.label ? `order-flow-${options.label}` : 'order-flow', { machine: about, options, runs }, markdown);
   await writePng(
     barsWithRange({
@@ -189,6 +237,15 @@ async function report(configs: string[], runs: Run[], about = machine()): Promis
     }),
     `${stem}.png`,
   );
+  if (processes.length)
+    await writePng(
+      stackedBars({
+        title: 'CPU per completed order, by process',
+        axis: 'CPU ms per order',
+        values: configs.flatMap((c) => processes.map((part) => ({ label: c, part, value: processCpu(c, part).median }))),
+      }),
+      `${stem}-cpu.png`,
+    );
   console.log(markdown);
   console.log(`written: ${stem}.{json,md,png}`);
 }

@@ -66,3 +66,25 @@ export function barsWithRange(options: {
     layer: layers,
   } as TopLevelSpec;
 }
+
+/** One stacked bar per configuration: how a total (e.g. CPU per order) splits across parts (processes). */
+export function stackedBars(options: {
+  title: string;
+  values: { label: string; part: string; value: number }[];
+  axis: string;
+}): TopLevelSpec {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: options.title,
+    width: 520,
+    height: 260,
+    data: { values: options.values },
+    mark: { type: 'bar' },
+    encoding: {
+      x: { field: 'label', type: 'nominal', sort: null, title: null, axis: { labelAngle: 0 } },
+      y: { field: 'value', type: 'quantitative', title: options.axis, stack: 'zero' },
+      color: { field: 'part', title: null, legend: { orient: 'right' } },
+      order: { field: 'value', sort: 'descending' },
+    },
+  } as TopLevelSpec;
+}

@@ -4,8 +4,8 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import type { ConsumedRecord } from '@tracehop/telemetry';
 import { instanceToPlain, plainToInstance } from 'class-transformer';
-import type { IHeaders, ProducerRecord } from 'kafkajs';
-import type { Kysely, Migration, Transaction } from 'kysely';
+import type { Batch, EachBatchPayload, IHeaders, ProducerRecord } from 'kafkajs';
+import { sql, type Kysely, type Migration, type Transaction } from 'kysely';
 import winston from 'winston';
 import { PoisonMessageError, TOPICS, UserRegisteredV1 } from '../../contracts/src';
 import { ATTR_TRACEHOP_DEAD_LETTER_TOPIC } from '../src/attributes';
@@ -73,7 +73,10 @@ const CONSUMER_EVENTS = { GROUP_JOIN: 'consumer.group_join', CRASH: 'consumer.cr
 let scratch: ScratchDatabase<UnitTables>;
 
 /** An EventConsumer over the scratch database, a fake Kafka (no broker) and a recording producer. */
-function consumerWith(handler: RecordingHandler, options: { failDeadLetter?: boolean; consumerDelayMs?: number } = {}) {
+function consumerWith(
+  handler: RecordingHandler,
+  options: { failDeadLetter?: boolean; consumerDelayMs?: number; transactionPerBatch?: boolean } = {},
+) {
   const dlq: ProducerRecord[] = [];
   const send = jest.fn(async (record: ProducerRecord) => {
     if (options.failDeadLetter) throw new Error('broker unavailable');
@@ -90,7 +93,7 @@ function consumerWith(handler: RecordingHandler, options: { failDeadLetter?: boo
   // Kysely<DB> is invariant in DB: the app's database has the kit's tables, as in the services.
   const db = scratch.db as unknown as Kysely<KitTables>;
   const consumer = new EventConsumer(
-    { groupId: GROUP, handlers: [handler] },
+    { groupId: GROUP, handlers: [handler], batch: options.transactionPerBatch, transactionPerBatch: options.transactionPerBatch },
     {
       clients,
       db,
@@ -102,14 +105,27 @@ function consumerWith(handler: RecordingHandler, options: { failDeadLetter?: boo
   );
   const heartbeat = jest.fn(async () => undefined);
   const handle = (record: ConsumedRecord): Promise<RecordOutcome> => consumer.handleRecord(record, heartbeat);
-  return { consumer, handle, heartbeat, dlq, send, outcomes, kafkaConsumer, kafkaConsumerFactory };
+  /** Hands the records to eachBatch as one fetched batch of one partition; resolves with the offsets marked done. */
+  const handleBatch = async (records: ConsumedRecord[]): Promise<string[]> => {
+    const resolved: string[] = [];
+    const batch = { topic: records[0].topic, partition: records[0].partition, messages: records.map((r) => r.message) } as unknown as Batch;
+    await consumer.handleBatch({
+      batch,
+      resolveOffset: (offset: string) => void resolved.push(offset),
+      heartbeat,
+      isRunning: () => true,
+      isStale: () => false,
+    } as unknown as EachBatchPayload);
+    return resolved;
+  };
+  return { consumer, handle, handleBatch, heartbeat, dlq, send, outcomes, kafkaConsumer, kafkaConsumerFactory };
 }
 
 const userRegistered = () =>
   plainToInstance(UserRegisteredV1, { eventId: randomUUID(), occurredAt: new Date().toISOString(), userId: randomUUID() });
 
 /** A consumed record as kafkajs delivers it (Buffer key, value and headers). */
-function record(value: string | null, headers: IHeaders = {}, topic: string = TOPICS.userRegistered): ConsumedRecord {
+function record(value: string | null, headers: IHeaders = {}, topic: string = TOPICS.userRegistered, offset = '41'): ConsumedRecord {
   return {
     topic,
     partition: 2,
@@ -117,14 +133,22 @@ function record(value: string | null, headers: IHeaders = {}, topic: string = TO
       key: Buffer.from('user-key'),
       value: value === null ? null : Buffer.from(value),
       headers,
-      offset: '41',
+      offset,
       timestamp: String(Date.now()),
       attributes: 0,
     },
   };
 }
 
-const recordOf = (event: UserRegisteredV1, headers: IHeaders = {}) => record(JSON.stringify(instanceToPlain(event)), headers);
+const recordOf = (event: UserRegisteredV1, headers: IHeaders = {}, offset?: string) =>
+  record(JSON.stringify(instanceToPlain(event)), headers, TOPICS.userRegistered, offset);
+/** Records at offsets 100, 101, … of one partition. */
+const recordsOf = (events: UserRegisteredV1[]) => events.map((event, i) => recordOf(event, {}, String(100 + i)));
+/** The transaction id that wrote each effect row (Postgres' xmin), in event order. */
+const writers = async (events: UserRegisteredV1[]) => {
+  const rows = await sql<{ event_id: string; xmin: string }>`select event_id, xmin::text as xmin from unit_effect`.execute(scratch.db);
+  return events.map((event) => rows.rows.find((row) => row.event_id === event.eventId)?.xmin);
+};
 
 const effects = () => scratch.db.selectFrom('unit_effect').selectAll().execute();
 const claims = () => scratch.db.selectFrom('processed_event').select(['consumer_group', 'event_id', 'topic']).execute();
@@ -161,6 +185,64 @@ describe('EventConsumer', () => {
     expect(kafkaConsumer.on.mock.calls.map(([event]) => event).sort()).toEqual(Object.values(CONSUMER_EVENTS).sort());
     expect(consumer.topics).toEqual([TOPICS.userRegistered]);
     expect(consumer.ready).toBe(false);
+  });
+});
+
+describe('EventConsumer.handleBatch with a transaction per batch', () => {
+  it('applies a fetched chunk in one transaction: one claim per event, every effect written by the same transaction', async () => {
+    const handler = new RecordingHandler();
+    const { handleBatch, outcomes } = consumerWith(handler, { transactionPerBatch: true });
+    const events = [userRegistered(), userRegistered(), userRegistered()];
+
+    expect(await handleBatch(recordsOf(events))).toEqual(['102']);
+
+    expect(handler.calls.map((call) => call.eventId)).toEqual(events.map((event) => event.eventId));
+    expect(await claims()).toHaveLength(3);
+    const [first, ...rest] = await writers(events);
+    expect(first).toBeDefined();
+    expect(rest).toEqual([first, first]);
+    expect(outcomes.add.mock.calls.map(([, attributes]) => attributes.outcome)).toEqual(['applied', 'applied', 'applied']);
+  });
+
+  it('skips events already claimed, and a repeat inside the chunk, as duplicates', async () => {
+    const handler = new RecordingHandler();
+    const { handle, handleBatch, outcomes } = consumerWith(handler, { transactionPerBatch: true });
+    const [seen, fresh] = [userRegistered(), userRegistered()];
+    expect(await handle(recordOf(seen))).toBe('applied');
+    outcomes.add.mockClear();
+
+    await handleBatch(recordsOf([seen, fresh, fresh]));
+
+    expect(handler.calls.map((call) => call.eventId)).toEqual([seen.eventId, fresh.eventId]);
+    expect(await effects()).toHaveLength(2);
+    expect(outcomes.add.mock.calls.map(([, attributes]) => attributes.outcome)).toEqual(['duplicate', 'applied', 'duplicate']);
+  });
+
+  it('rolls the whole chunk back when one record fails, then applies the records one by one (each exactly once)', async () => {
+    // The second handler call fails once: inside the chunk, so the chunk's first effect must be undone.
+    const handler = new RecordingHandler((attempt) => (attempt === 2 ? new Error('deadlock detected') : undefined));
+    const { handleBatch, dlq } = consumerWith(handler, { transactionPerBatch: true });
+    const events = [userRegistered(), userRegistered(), userRegistered()];
+
+    expect(await handleBatch(recordsOf(events))).toEqual(['100', '101', '102']);
+
+    expect(handler.calls).toHaveLength(2 + events.length);
+    expect((await effects()).map((row) => row.event_id).sort()).toEqual(events.map((event) => event.eventId).sort());
+    expect(await claims()).toHaveLength(3);
+    expect(new Set(await writers(events)).size).toBe(3);
+    expect(dlq).toEqual([]);
+  });
+
+  it('leaves a poison record of the chunk to the record-by-record path: it is dead-lettered, the others applied', async () => {
+    const handler = new RecordingHandler();
+    const { handleBatch, dlq } = consumerWith(handler, { transactionPerBatch: true });
+    const events = [userRegistered(), userRegistered()];
+    const poison = record('{"eventId": 1', {}, TOPICS.userRegistered, '105');
+
+    expect(await handleBatch([recordOf(events[0], {}, '104'), poison, recordOf(events[1], {}, '106')])).toEqual(['104', '105', '106']);
+
+    expect(await effects()).toHaveLength(2);
+    expect(deadLetterHeaders(dlq)['tracehop-original-offset']).toBe('105');
   });
 });
 

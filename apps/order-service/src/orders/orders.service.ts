@@ -81,7 +81,9 @@ export class OrdersService {
           })),
           total: { amountMinor: total, currency: request.currency },
         });
-        await enqueueEvent(trx, { topic: TOPICS.orderCreated, type: OrderCreatedV1, event, key: id });
+        // Keyed by user: every event of a user's orders lands in one partition, so batch transactions of
+        // different partitions never touch the same account or statistics row (docs/services.md).
+        await enqueueEvent(trx, { topic: TOPICS.orderCreated, type: OrderCreatedV1, event, key: request.userId });
         return row;
       });
     } catch (error) {

@@ -42,7 +42,7 @@ export class OrderCompletion {
         topic: TOPICS.orderConfirmed,
         type: OrderConfirmedV1,
         event: newEvent(OrderConfirmedV1, common, completedAt),
-        key: orderId,
+        key: order.user_id,
       });
       this.metrics.confirmed.add(1, { currency: order.currency });
     } else {
@@ -50,7 +50,7 @@ export class OrderCompletion {
         topic: TOPICS.orderCancelled,
         type: OrderCancelledV1,
         event: newEvent(OrderCancelledV1, { ...common, reason: outcome.reason }, completedAt),
-        key: orderId,
+        key: order.user_id,
       });
       this.metrics.cancelled.add(1, { currency: order.currency });
     }

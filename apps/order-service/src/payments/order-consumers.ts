@@ -13,6 +13,6 @@ export class OrderConsumers implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.consumers.register({ groupId: 'order-service', handlers: [this.completed, this.failed] });
+    this.consumers.register({ groupId: 'order-service', handlers: [this.completed, this.failed], batch: true, transactionPerBatch: true });
   }
 }

@@ -15,6 +15,11 @@ export class AccountConsumers implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.consumers.register({ groupId: 'payment-service.accounts', handlers: [this.userRegistered] });
+    this.consumers.register({
+      groupId: 'payment-service.accounts',
+      handlers: [this.userRegistered],
+      batch: true,
+      transactionPerBatch: true,
+    });
   }
 }

@@ -47,14 +47,14 @@ export class OrderCreatedHandler implements EventHandler<OrderCreatedV1, Payment
         topic: TOPICS.paymentCompleted,
         type: PaymentCompletedV1,
         event: newEvent(PaymentCompletedV1, outcome),
-        key: event.orderId,
+        key: event.userId,
       });
     } else {
       await enqueueEvent(trx, {
         topic: TOPICS.paymentFailed,
         type: PaymentFailedV1,
         event: newEvent(PaymentFailedV1, { ...outcome, reason: result.reason }),
-        key: event.orderId,
+        key: event.userId,
       });
     }
     this.metrics.payments.add(1, { outcome: result.status.toLowerCase(), currency });

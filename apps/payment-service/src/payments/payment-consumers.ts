@@ -11,6 +11,6 @@ export class PaymentConsumers implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.consumers.register({ groupId: 'payment-service', handlers: [this.orderCreated] });
+    this.consumers.register({ groupId: 'payment-service', handlers: [this.orderCreated], batch: true, transactionPerBatch: true });
   }
 }

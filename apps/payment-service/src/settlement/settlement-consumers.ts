@@ -12,6 +12,11 @@ export class SettlementConsumers implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.consumers.register({ groupId: 'payment-service.settlement', handlers: [this.settleCompleted, this.settleFailed], batch: true });
+    this.consumers.register({
+      groupId: 'payment-service.settlement',
+      handlers: [this.settleCompleted, this.settleFailed],
+      batch: true,
+      transactionPerBatch: true,
+    });
   }
 }

@@ -11,6 +11,6 @@ export class UserConsumers implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.consumers.register({ groupId: 'user-service', handlers: [this.orderConfirmed] });
+    this.consumers.register({ groupId: 'user-service', handlers: [this.orderConfirmed], batch: true, transactionPerBatch: true });
   }
 }

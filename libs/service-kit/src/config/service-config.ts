@@ -56,6 +56,11 @@ export function serviceEnvSchema(defaults: { port: number; database: string }) {
      * a record retrying in place holds up only its own partition, not the group's other topics.
      */
     CONSUMER_CONCURRENCY: env.count(1, 64).default(6),
+    /**
+     * Most records a batch consumer applies in one database transaction (groups that opt in): one
+     * commit and one idempotency claim per chunk instead of per record (docs/performance.md).
+     */
+    CONSUMER_TRANSACTION_RECORDS: env.count(1, 1000).default(100),
     /** Failure injection: every record waits this long before its handler runs (a slow consumer). */
     CONSUMER_DELAY_MS: env.millis().default(0),
     /** Failure injection switches may be changed at runtime through /admin/faults (loopback only). */

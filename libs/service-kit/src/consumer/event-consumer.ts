@@ -1,12 +1,17 @@
 import { SpanStatusCode, trace, type Counter } from '@opentelemetry/api';
-import { ATTR_MESSAGING_CONSUMER_GROUP_NAME, ATTR_MESSAGING_DESTINATION_NAME } from '@opentelemetry/semantic-conventions/incubating';
+import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
+import {
+  ATTR_MESSAGING_CONSUMER_GROUP_NAME,
+  ATTR_MESSAGING_DESTINATION_NAME,
+  ATTR_MESSAGING_KAFKA_OFFSET,
+} from '@opentelemetry/semantic-conventions/incubating';
 import { decodeEvent, deadLetterTopic, PoisonMessageError, type EventEnvelope } from '@tracehop/contracts';
 import { processBatchMessage, RateLimitedWarning, recordFailure, republish, type ConsumedRecord } from '@tracehop/telemetry';
 import retry from 'async-retry';
-import type { Consumer, EachBatchPayload } from 'kafkajs';
+import type { Batch, Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'winston';
-import { ATTR_TRACEHOP_DEAD_LETTER_TOPIC } from '../attributes';
+import { ATTR_TRACEHOP_CHUNK_LAST_OFFSET, ATTR_TRACEHOP_DEAD_LETTER_TOPIC } from '../attributes';
 import type { ServiceConfig } from '../config/service-config';
 import type { KitTables } from '../database/kit-tables';
 import type { Faults } from '../faults/faults';
@@ -47,6 +52,7 @@ export class EventConsumer {
   private running: Promise<void> | undefined;
   private stopping = false;
   private readonly retryWarning: RateLimitedWarning;
+  private readonly chunkWarning: RateLimitedWarning;
 
   constructor(
     readonly spec: ConsumerGroupSpec,
@@ -61,6 +67,7 @@ export class EventConsumer {
   ) {
     this.handlers = new Map(spec.handlers.map((handler) => [handler.topic, handler]));
     this.retryWarning = new RateLimitedWarning(10_000, (message) => deps.logger.warn(message));
+    this.chunkWarning = new RateLimitedWarning(10_000, (message) => deps.logger.warn(message));
     this.consumer = deps.clients.kafka.consumer({ groupId: spec.groupId });
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => (this.joined = true));
     this.consumer.on(this.consumer.events.CRASH, (event) => {
@@ -121,14 +128,83 @@ export class EventConsumer {
     await this.running;
   }
 
-  private async handleBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
-    for (const message of batch.messages) {
+  /** eachBatch: chunk by chunk in one transaction each (groups that opt in), else record by record. */
+  async handleBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const chunkSize = this.spec.transactionPerBatch ? this.deps.config.CONSUMER_TRANSACTION_RECORDS : 1;
+    for (let start = 0; start < batch.messages.length; start += chunkSize) {
       if (!isRunning() || isStale()) break;
-      await processBatchMessage(batch, message, () =>
-        this.handleRecord({ topic: batch.topic, partition: batch.partition, message }, heartbeat),
+      const chunk = batch.messages.slice(start, start + chunkSize);
+      if (chunk.length > 1 && (await this.applyChunk(batch, chunk, heartbeat))) {
+        resolveOffset(chunk.at(-1)!.offset);
+        await heartbeat();
+        continue;
+      }
+      for (const message of chunk) {
+        if (!isRunning() || isStale()) return;
+        await processBatchMessage(batch, message, () =>
+          this.handleRecord({ topic: batch.topic, partition: batch.partition, message }, heartbeat),
+        );
+        resolveOffset(message.offset);
+        await heartbeat();
+      }
+    }
+  }
+
+  /**
+   * Applies a chunk of one partition's records in one transaction: one statement claims every event
+   * id, then each record's handler runs in its own process span, in offset order. False (nothing
+   * applied) when a record is undecodable or anything fails: the caller then goes record by record,
+   * where retries and the dead-letter topic deal with the culprit. Those records then show a second
+   * process span; the batch's poll span gets an event naming the rolled-back offsets.
+   */
+  private async applyChunk(batch: Batch, messages: KafkaMessage[], heartbeat: () => Promise<void>): Promise<boolean> {
+    const handler = this.handlers.get(batch.topic);
+    if (!handler) throw new Error(`no handler for topic ${batch.topic}`);
+    let events: EventEnvelope[];
+    try {
+      events = messages.map((message) => decodeEvent(handler.event, message.value));
+    } catch {
+      return false; // a poison record: the record-by-record path dead-letters it
+    }
+    try {
+      const outcomes = await this.deps.db.transaction().execute(async (trx) => {
+        const claims = await trx
+          .insertInto('processed_event')
+          .values(events.map((event) => ({ consumer_group: this.spec.groupId, event_id: event.eventId, topic: batch.topic })))
+          .onConflict((conflict) => conflict.doNothing())
+          .returning('event_id')
+          .execute();
+        const unclaimed = new Set(claims.map((claim) => claim.event_id));
+        const applied: RecordOutcome[] = [];
+        for (const [index, message] of messages.entries()) {
+          const event = events[index];
+          applied.push(
+            await processBatchMessage(batch, message, async () => {
+              const delay = this.deps.faults.value('consumerDelayMs');
+              if (delay > 0) await sleep(delay);
+              // A repeat of an id claimed earlier (or twice in this chunk) does nothing.
+              if (!unclaimed.delete(event.eventId)) return this.duplicate(batch.topic, event);
+              await handler.handle(event, trx);
+              return 'applied';
+            }),
+          );
+          // A long chunk keeps the group membership; a rebalance throws here and rolls the chunk back.
+          await heartbeat();
+        }
+        return applied;
+      });
+      for (const outcome of outcomes) this.countOutcome(batch.topic, outcome);
+      return true;
+    } catch (error) {
+      trace.getActiveSpan()?.addEvent('tracehop.chunk.rolled_back', {
+        [ATTR_MESSAGING_KAFKA_OFFSET]: Number(messages[0].offset),
+        [ATTR_TRACEHOP_CHUNK_LAST_OFFSET]: Number(messages.at(-1)!.offset),
+        [ATTR_ERROR_TYPE]: error instanceof Error ? error.name : '_OTHER',
+      });
+      this.chunkWarning.say(
+        `a chunk of ${messages.length} records failed (group ${this.spec.groupId}, ${batch.topic}); applying them one by one: ${(error as Error).message}`,
       );
-      resolveOffset(message.offset);
-      await heartbeat();
+      return false;
     }
   }
 
@@ -176,12 +252,21 @@ export class EventConsumer {
       await this.deadLetter(record, error);
       outcome = 'dead-lettered';
     }
+    this.countOutcome(record.topic, outcome);
+    return outcome;
+  }
+
+  private duplicate(topic: string, event: EventEnvelope): 'duplicate' {
+    this.deps.logger.info('event already processed; ignoring the repeat', { group: this.spec.groupId, topic, event_id: event.eventId });
+    return 'duplicate';
+  }
+
+  private countOutcome(topic: string, outcome: RecordOutcome): void {
     this.deps.metrics.outcomes.add(1, {
       [ATTR_MESSAGING_CONSUMER_GROUP_NAME]: this.spec.groupId,
-      [ATTR_MESSAGING_DESTINATION_NAME]: record.topic,
+      [ATTR_MESSAGING_DESTINATION_NAME]: topic,
       outcome,
     });
-    return outcome;
   }
 
   /** Claims the event id and applies the handler in one transaction: a replay finds the claim and does nothing. */
@@ -193,14 +278,7 @@ export class EventConsumer {
         .onConflict((conflict) => conflict.doNothing())
         .returning('event_id')
         .executeTakeFirst();
-      if (!claimed) {
-        this.deps.logger.info('event already processed; ignoring the repeat', {
-          group: this.spec.groupId,
-          topic: record.topic,
-          event_id: event.eventId,
-        });
-        return 'duplicate';
-      }
+      if (!claimed) return this.duplicate(record.topic, event);
       await handler.handle(event, trx);
       return 'applied';
     });

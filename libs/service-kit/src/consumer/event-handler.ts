@@ -24,4 +24,11 @@ export interface ConsumerGroupSpec {
   handlers: AnyEventHandler[];
   /** eachBatch instead of eachMessage: one `poll` span per batch, linked to every record's producer. */
   batch?: boolean;
+  /**
+   * With `batch`: apply up to CONSUMER_TRANSACTION_RECORDS records of a fetched batch in one
+   * transaction (one idempotency claim, one commit); if any record fails, the chunk is rolled back
+   * and applied record by record. Only for handlers whose rows records of other partitions never
+   * touch (the message key names the row owner), or lock waits and deadlocks make the fallback the rule.
+   */
+  transactionPerBatch?: boolean;
 }
