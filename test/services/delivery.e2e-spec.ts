@@ -169,8 +169,8 @@ describe('delivery and failure handling', () => {
       return body.length ? body : undefined;
     });
     expect(payments).toEqual([expect.objectContaining({ status: 'FAILED', reason: 'no payment account' })]);
-    // order-service does not know that order: its payment-failed record is a poison record there.
-    const parked = await deadLetters('order-service', (message) => message.key?.toString() === orderId);
+    // order-service does not know that order: its payment-failed record (keyed by user) is a poison record there.
+    const parked = await deadLetters('order-service', (message) => message.key?.toString() === event.userId);
     expect(header(parked, 'tracehop-error')).toContain(`unknown order ${orderId}`);
   });
 
