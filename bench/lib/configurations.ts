@@ -19,6 +19,12 @@ export const CONFIGURATIONS: Record<string, { description: string; env: Record<s
   'http-only': { description: 'SDK + instrumentation-http', env: { OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http' } },
   'pg-only': { description: 'SDK + instrumentation-pg', env: { OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'pg' } },
   'nest-only': { description: 'SDK + instrumentation-nestjs-core', env: { OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'nestjs-core' } },
+  // Export: the same spans over OTLP/HTTP protobuf instead of gRPC, and exported one by one as they end.
+  'http-protobuf': { description: 'every trace sampled, OTLP over HTTP/protobuf', env: { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' } },
+  immediate: {
+    description: 'every trace sampled, each span exported on its own (OTEL_BSP_MAX_EXPORT_BATCH_SIZE=1)',
+    env: { OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '1', OTEL_BSP_SCHEDULE_DELAY: '1' },
+  },
   ratio10: {
     description: 'parentbased_traceidratio 0.1',
     env: { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' },

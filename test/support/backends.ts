@@ -6,6 +6,7 @@ const local = (portName: string) => `http://127.0.0.1:${ports[portName]}`;
 
 export const endpoints = {
   agentGrpc: `127.0.0.1:${ports.AGENT_OTLP_GRPC_PORT}`,
+  agentMetrics: local('AGENT_METRICS_PORT'),
   kafka: `127.0.0.1:${ports.KAFKA_PORT}`,
   postgresPort: ports.POSTGRES_PORT,
   jaeger: local('JAEGER_QUERY_PORT'),

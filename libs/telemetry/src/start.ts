@@ -1,8 +1,5 @@
 import { createNoopMeter, diag, logs } from '@opentelemetry/api';
 import { logs as legacyLogs, type LoggerProvider as LegacyLoggerProvider } from '@opentelemetry/api-logs';
-import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
-import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { NestInstrumentation } from '@opentelemetry/instrumentation-nestjs-core';
@@ -13,6 +10,7 @@ import { BatchLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace';
+import { logExporter, metricExporter, traceExporter } from './internal/export/otlp-exporters';
 import { reportTelemetryProblemsQuietly } from './internal/export/problem-reporting';
 import { DEFAULT_RETRY, RetryingExporter } from './internal/export/retrying-exporter';
 import { telemetryOptions } from './internal/options';
@@ -67,7 +65,8 @@ function flushOnSigterm(shutdown: () => Promise<void>): void {
 }
 
 /**
- * Starts traces (OTLP gRPC through RetryingExporter), metrics and logs (OTLP gRPC) with the
+ * Starts traces (OTLP through RetryingExporter), metrics and logs (OTLP: gRPC unless
+ * OTEL_EXPORTER_OTLP_*PROTOCOL says otherwise) with the
  * instrumentations options.instrumentations names (http, kafkajs (tracehop's), pg, winston by default). Call it before Nest, kafkajs, pg and
  * winston are loaded (`node --require @tracehop/telemetry/register`). Idempotent. If the SDK cannot
  * start, the service runs uninstrumented and says so once.
@@ -79,13 +78,12 @@ export function startTelemetry(overrides: Partial<TelemetryOptions> = {}): Telem
   const options = telemetryOptions(process.env, overrides);
   if (options.disabled) return (current = { options, shutdown: async () => undefined });
   try {
-    const url = options.endpoint;
-    const spanExporter = new RetryingExporter(new OTLPTraceExporter({ url }), {
+    const spanExporter = new RetryingExporter(traceExporter(options.export.traces), {
       ...DEFAULT_RETRY,
       // Retries end before the processor's export timeout, so it never gives up on a batch still retrying.
       maxRetryMillis: Math.max(1000, options.spanBatching.exportTimeoutMillis - 5000),
     });
-    const logExporter = new RetryingExporter(new OTLPLogExporter({ url }));
+    const logRecordExporter = new RetryingExporter(logExporter(options.export.logs));
     const instrumentations = instrumentationsFor(options);
     const sdk = new NodeSDK({
       resource: resourceFromAttributes({
@@ -98,11 +96,11 @@ export function startTelemetry(overrides: Partial<TelemetryOptions> = {}): Telem
       spanProcessors: [new BatchSpanProcessor({ ...options.spanBatching, exporter: spanExporter })],
       metricReaders: [
         new PeriodicExportingMetricReader({
-          exporter: new OTLPMetricExporter({ url }),
+          exporter: metricExporter(options.export.metrics),
           exportIntervalMillis: options.metricExportIntervalMillis,
         }),
       ],
-      logRecordProcessors: [new BatchLogRecordProcessor({ exporter: logExporter })],
+      logRecordProcessors: [new BatchLogRecordProcessor({ exporter: logRecordExporter })],
       instrumentations,
     });
     sdk.start();
@@ -121,7 +119,7 @@ export function startTelemetry(overrides: Partial<TelemetryOptions> = {}): Telem
     const shutdown = () => {
       // Flush what can go now; do not wait out retry budgets meant for a collector that restarts.
       spanExporter.stopRetrying();
-      logExporter.stopRetrying();
+      logRecordExporter.stopRetrying();
       return (stopping ??= bounded(sdk.shutdown(), options.shutdownTimeoutMillis));
     };
     flushOnSigterm(shutdown);

@@ -33,8 +33,8 @@ export interface TelemetryOptions {
   serviceNamespace: string;
   serviceVersion?: string;
   deploymentEnvironment: string;
-  /** OTLP gRPC endpoint of the agent collector. */
-  endpoint: string;
+  /** Where and how each signal is exported (OTEL_EXPORTER_OTLP_*: endpoint and protocol, per signal or common). */
+  export: Record<OtlpSignal, OtlpExport>;
   disabled: boolean;
   /** Upper bound for flushing on shutdown: a stuck exporter never holds a SIGTERM hostage. */
   shutdownTimeoutMillis: number;
@@ -74,4 +74,12 @@ export interface ConsumedRecord {
   topic: string;
   partition: number;
   message: KafkaMessage;
+}
+
+export type OtlpSignal = 'traces' | 'metrics' | 'logs';
+export type OtlpProtocol = 'grpc' | 'http/protobuf' | 'http/json';
+export interface OtlpExport {
+  protocol: OtlpProtocol;
+  /** The full URL: for HTTP including /v1/<signal>. */
+  endpoint: string;
 }

@@ -7,7 +7,11 @@ describe('telemetry options from the environment', () => {
       serviceName: 'unknown_service:node',
       serviceNamespace: 'tracehop',
       deploymentEnvironment: 'development',
-      endpoint: 'http://127.0.0.1:4317',
+      export: {
+        traces: { protocol: 'grpc', endpoint: 'http://127.0.0.1:4317' },
+        metrics: { protocol: 'grpc', endpoint: 'http://127.0.0.1:4317' },
+        logs: { protocol: 'grpc', endpoint: 'http://127.0.0.1:4317' },
+      },
       disabled: false,
       shutdownTimeoutMillis: 5000,
       spanBatching: SPAN_BATCHING_DEFAULTS,
@@ -27,12 +31,47 @@ describe('telemetry options from the environment', () => {
     });
     expect(options).toMatchObject({
       serviceName: 'order-service',
-      endpoint: 'http://agent:4317',
+      export: { traces: { protocol: 'grpc', endpoint: 'http://agent:4317' } },
       disabled: true,
       kafka: { hopMode: 'link', messageKey: 'drop' },
     });
     // A batch can never be larger than the queue.
     expect(options.spanBatching).toMatchObject({ maxQueueSize: 100, maxExportBatchSize: 100 });
+  });
+
+  it("resolves each signal's OTLP protocol and endpoint as the exporter specification says", () => {
+    // The common protocol and endpoint: for HTTP, /v1/<signal> is appended (once, whatever the trailing slash).
+    expect(
+      telemetryOptions({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://agent:4318/' }).export,
+    ).toEqual({
+      traces: { protocol: 'http/protobuf', endpoint: 'http://agent:4318/v1/traces' },
+      metrics: { protocol: 'http/protobuf', endpoint: 'http://agent:4318/v1/metrics' },
+      logs: { protocol: 'http/protobuf', endpoint: 'http://agent:4318/v1/logs' },
+    });
+    // Without an endpoint, HTTP goes to the local agent's HTTP port.
+    expect(telemetryOptions({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }).export.logs).toEqual({
+      protocol: 'http/json',
+      endpoint: 'http://127.0.0.1:4318/v1/logs',
+    });
+    // A signal's own protocol and endpoint win, and its endpoint is used as is.
+    const options = telemetryOptions({
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://agent:4317',
+      OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://traces:9999/custom',
+      OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'http/protobuf',
+    });
+    expect(options.export).toEqual({
+      traces: { protocol: 'http/protobuf', endpoint: 'http://traces:9999/custom' },
+      metrics: { protocol: 'http/protobuf', endpoint: 'http://agent:4317/v1/metrics' },
+      logs: { protocol: 'grpc', endpoint: 'http://agent:4317' },
+    });
+  });
+
+  it('refuses an unknown OTLP protocol with a warning, keeping gRPC', () => {
+    const warn = jest.spyOn(diag, 'warn').mockImplementation(() => undefined);
+    expect(telemetryOptions({ OTEL_EXPORTER_OTLP_PROTOCOL: 'thrift' }).export.traces.protocol).toBe('grpc');
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('OTEL_EXPORTER_OTLP_PROTOCOL'));
+    warn.mockRestore();
   });
 
   it('runs every instrumentation but Nest by default; OTEL_NODE_ENABLED/DISABLED_INSTRUMENTATIONS change the set', () => {
@@ -67,7 +106,7 @@ describe('telemetry options from the environment', () => {
       OTEL_BSP_SCHEDULE_DELAY: '-5',
       OTEL_SERVICE_NAME: 'kept',
     });
-    expect(options.endpoint).toBe('http://127.0.0.1:4317');
+    expect(options.export.traces.endpoint).toBe('http://127.0.0.1:4317');
     expect(options.spanBatching.scheduledDelayMillis).toBe(SPAN_BATCHING_DEFAULTS.scheduledDelayMillis);
     expect(options.serviceName).toBe('kept');
     expect(warn).toHaveBeenCalledWith(expect.stringContaining('OTEL_EXPORTER_OTLP_ENDPOINT'));

@@ -1,6 +1,7 @@
 import { diag } from '@opentelemetry/api';
 import { z } from 'zod';
-import type { InstrumentationName, TelemetryOptions } from '../types';
+import type { InstrumentationName, OtlpExport, OtlpProtocol, OtlpSignal, TelemetryOptions } from '../types';
+import { OTLP_PROTOCOLS, otlpEndpoint } from './export/otlp-endpoint';
 import { hopModeFromEnv } from './kafka/hop-mode';
 
 /**
@@ -57,7 +58,15 @@ const envSchema = z.object({
   OTEL_SERVICE_NAMESPACE: z.string().min(1).default('tracehop'),
   OTEL_SERVICE_VERSION: z.string().min(1).optional(),
   DEPLOYMENT_ENVIRONMENT: z.string().min(1).default('development'),
-  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().default('http://127.0.0.1:4317'),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
+  OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: z.url().optional(),
+  OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: z.url().optional(),
+  // tracehop's default is grpc (the agent's OTLP gRPC port), where the specification's is http/protobuf.
+  OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(OTLP_PROTOCOLS).default('grpc'),
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: z.enum(OTLP_PROTOCOLS).optional(),
+  OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: z.enum(OTLP_PROTOCOLS).optional(),
+  OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: z.enum(OTLP_PROTOCOLS).optional(),
   OTEL_SDK_DISABLED: z.enum(['true', 'false']).default('false'),
   OTEL_METRIC_EXPORT_INTERVAL: z.coerce.number().int().positive().default(10_000),
   OTEL_BSP_MAX_QUEUE_SIZE: z.coerce.number().int().positive().default(SPAN_BATCHING_DEFAULTS.maxQueueSize),
@@ -84,12 +93,20 @@ export function telemetryOptions(env: NodeJS.ProcessEnv = process.env, overrides
     parsed = envSchema.safeParse(Object.fromEntries(Object.entries(relevant).filter(([k]) => !bad.has(k))));
   }
   const e = parsed.success ? parsed.data : envSchema.parse({});
+  const otlpExport = (signal: OtlpSignal, protocol: OtlpProtocol | undefined, endpoint: string | undefined): OtlpExport => {
+    const chosen = protocol ?? e.OTEL_EXPORTER_OTLP_PROTOCOL;
+    return { protocol: chosen, endpoint: otlpEndpoint(chosen, signal, endpoint, e.OTEL_EXPORTER_OTLP_ENDPOINT) };
+  };
   return {
     serviceName: e.OTEL_SERVICE_NAME,
     serviceNamespace: e.OTEL_SERVICE_NAMESPACE,
     serviceVersion: e.OTEL_SERVICE_VERSION,
     deploymentEnvironment: e.DEPLOYMENT_ENVIRONMENT,
-    endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
+    export: {
+      traces: otlpExport('traces', e.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL, e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT),
+      metrics: otlpExport('metrics', e.OTEL_EXPORTER_OTLP_METRICS_PROTOCOL, e.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT),
+      logs: otlpExport('logs', e.OTEL_EXPORTER_OTLP_LOGS_PROTOCOL, e.OTEL_EXPORTER_OTLP_LOGS_ENDPOINT),
+    },
     disabled: e.OTEL_SDK_DISABLED === 'true',
     shutdownTimeoutMillis: e.TRACEHOP_SHUTDOWN_TIMEOUT_MS,
     metricExportIntervalMillis: e.OTEL_METRIC_EXPORT_INTERVAL,
