@@ -11,7 +11,7 @@ import retry from 'async-retry';
 import type { Batch, Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'winston';
-import { ATTR_TRACEHOP_CHUNK_LAST_OFFSET, ATTR_TRACEHOP_DEAD_LETTER_TOPIC } from '../attributes';
+import { ATTR_TRACEHOP_CHUNK_LAST_OFFSET, ATTR_TRACEHOP_DEAD_LETTER_TOPIC, EVENT_TRACEHOP_CHUNK_ROLLED_BACK } from '../attributes';
 import type { ServiceConfig } from '../config/service-config';
 import type { KitTables } from '../database/kit-tables';
 import type { Faults } from '../faults/faults';
@@ -196,7 +196,7 @@ export class EventConsumer {
       for (const outcome of outcomes) this.countOutcome(batch.topic, outcome);
       return true;
     } catch (error) {
-      trace.getActiveSpan()?.addEvent('tracehop.chunk.rolled_back', {
+      trace.getActiveSpan()?.addEvent(EVENT_TRACEHOP_CHUNK_ROLLED_BACK, {
         [ATTR_MESSAGING_KAFKA_OFFSET]: Number(messages[0].offset),
         [ATTR_TRACEHOP_CHUNK_LAST_OFFSET]: Number(messages.at(-1)!.offset),
         [ATTR_ERROR_TYPE]: error instanceof Error ? error.name : '_OTHER',
