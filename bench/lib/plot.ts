@@ -83,7 +83,8 @@ export function stackedBars(options: {
     encoding: {
       x: { field: 'label', type: 'nominal', sort: null, title: null, axis: { labelAngle: 0 } },
       y: { field: 'value', type: 'quantitative', title: options.axis, stack: 'zero' },
-      color: { field: 'part', title: null, legend: { orient: 'right' } },
+      // tableau20: a colour for each of up to 20 parts (the default ten repeat).
+      color: { field: 'part', title: null, scale: { scheme: 'tableau20' }, legend: { orient: 'right' } },
       order: { field: 'value', sort: 'descending' },
     },
   } as TopLevelSpec;

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 
@@ -15,11 +15,18 @@ export function machine(): { date: string; cpu: string; cores: number; memoryGiB
   };
 }
 
-/** bench/results/<name>-<yyyy-mm-dd>.json and .md; returns the path stem (plots go next to it). */
+/**
+ * bench/results/<name>-<yyyy-mm-dd>.json and .md; returns the path stem (plots go next to it). A
+ * different result of the same day gets -2, -3, …: results already written (and cited in docs) are
+ * never overwritten; the same data again (--replot) rewrites its own files.
+ */
 export function writeResults(name: string, data: object, markdown: string): string {
   mkdirSync(RESULTS_DIR, { recursive: true });
-  const stem = join(RESULTS_DIR, `${name}-${new Date().toISOString().slice(0, 10)}`);
-  writeFileSync(`${stem}.json`, JSON.stringify(data, null, 2) + '\n');
+  const json = JSON.stringify(data, null, 2) + '\n';
+  const day = `${name}-${new Date().toISOString().slice(0, 10)}`;
+  let stem = join(RESULTS_DIR, day);
+  for (let n = 2; existsSync(`${stem}.json`) && readFileSync(`${stem}.json`, 'utf8') !== json; n++) stem = join(RESULTS_DIR, `${day}-${n}`);
+  writeFileSync(`${stem}.json`, json);
   writeFileSync(`${stem}.md`, markdown);
   return stem;
 }
