@@ -34,6 +34,7 @@ describe('loadServiceConfig', () => {
       CONSUMER_RETRY_MAX_MS: 5000,
       CONSUMER_RETRY_MIN_MS: 200,
       CONSUMER_CONCURRENCY: 6,
+      CONSUMER_TRANSACTION_RECORDS: 100,
       CONSUMER_DELAY_MS: 0,
       ADMIN_ENDPOINTS: 'on',
     });
@@ -77,6 +78,7 @@ describe('loadServiceConfig', () => {
     ['DATABASE_URL', 'not a url at all', 'expected a postgres:// URL'],
     ['CONSUMER_RETRY_MAX_MS', '700000', 'expected an integer (1-600000)'],
     ['CONSUMER_CONCURRENCY', '0', 'expected an integer (1-64)'],
+    ['CONSUMER_TRANSACTION_RECORDS', '1001', 'expected an integer (1-1000)'],
     ['OUTBOX_POLL_MS', '-1', 'expected milliseconds (0-60000)'],
     ['ADMIN_ENDPOINTS', 'yes', 'expected on or off'],
   ])('refuses %s=%j with a ConfigError naming the variable, not its value', (name, value, problem) => {

@@ -1,0 +1,218 @@
+/**
+ * What the collectors cost and how fresh traces are: telemetrygen sends spans to the agent at fixed
+ * rates (agent → gateway → Jaeger → OpenSearch, the real pipeline); meanwhile probe spans, one every
+ * couple of seconds, are timed from their end until Jaeger's API returns them. Reports, per rate,
+ * the spans the agent accepted, CPU milliseconds per 10,000 spans and peak RSS of each pipeline
+ * process, spans refused or failed anywhere, and span end → queryable p50/p95.
+ * Writes bench/results/collector-load-<date>.{json,md,png}. Needs the stack up:
+ *   npm run bench:collectors [-- --rates 1000,3000 --seconds 30 --rounds 2]
+ */
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { Command } from 'commander';
+import { loadManifest } from '../infra/stack/src/manifest';
+import { statuses } from '../infra/stack/src/stack';
+import { waitUntil } from '../infra/stack/src/wait-until';
+import { collectorCounter } from './lib/collector-metrics';
+import { barsWithRange, writePng } from './lib/plot';
+import { ProcessTreeUsage } from './lib/process-tree-usage';
+import { rssMegabytes } from './lib/process-usage';
+import { machine, readResults, table, writeResults } from './lib/results';
+import { formatSpread, spread } from './lib/spread';
+import { sendSpans, telemetrygenBinary } from './lib/telemetrygen';
+
+const options = new Command()
+  .option('--rates <list>', 'spans per second sent to the agent, one measurement each', '1000,3000')
+  .option('--seconds <n>', 'how long each rate is sent', Number, 30)
+  .option('--rounds <n>', 'repetitions of every rate', Number, 2)
+  .option('--probe-every <ms>', 'pause between latency probes', Number, 2000)
+  .option('--label <name>', 'added to the result file names')
+  .option('--replot <file>', 'write the table and plot again from a results JSON of this script, measuring nothing')
+  .parse()
+  .opts<{ rates: string; seconds: number; rounds: number; probeEvery: number; label?: string; replot?: string }>();
+
+const PIPELINE = ['agent', 'gateway', 'jaeger', 'search'] as const;
+type PipelineProcess = (typeof PIPELINE)[number];
+
+interface Run {
+  rate: number;
+  round: number;
+  acceptedPerSecond: number;
+  /** CPU milliseconds per 10,000 spans accepted by the agent. */
+  cpuPer10k: Record<PipelineProcess, number>;
+  peakRssMegabytes: Record<'agent' | 'gateway', number>;
+  /** Spans refused by a receiver or failed by an exporter, agent and gateway together. */
+  lost: number;
+  probeLatencyMillis: { p50: number; p95: number; count: number };
+}
+
+const ports = loadManifest().ports;
+const local = (port: string) => `http://127.0.0.1:${ports[port]}`;
+const AGENT_METRICS = `${local('AGENT_METRICS_PORT')}/metrics`;
+const GATEWAY_METRICS = `${local('GATEWAY_METRICS_PORT')}/metrics`;
+
+/** Spans lost anywhere in the two collectors so far: refused by a receiver, failed or not queued by an exporter. */
+async function lostSpans(): Promise<number> {
+  const counts = await Promise.all(
+    [AGENT_METRICS, GATEWAY_METRICS].flatMap((url) =>
+      ['otelcol_receiver_refused_spans', 'otelcol_exporter_send_failed_spans', 'otelcol_exporter_enqueue_failed_spans'].map((name) =>
+        collectorCounter(url, name),
+      ),
+    ),
+  );
+  return counts.reduce((a, b) => a + b, 0);
+}
+
+/** Exports one span now and resolves with the milliseconds until Jaeger's API returns its trace. */
+async function probeLatency(provider: TracerProvider): Promise<number> {
+  const span = provider.getTracer('latency-probe').startSpan('latency probe');
+  const traceId = span.spanContext().traceId;
+  span.end();
+  const ended = Date.now();
+  return waitUntil(
+    async () => {
+      const response = await fetch(`${local('JAEGER_QUERY_PORT')}/api/traces/${traceId}?raw=true`);
+      return response.ok ? Date.now() - ended : undefined;
+    },
+    { what: `probe trace ${traceId} in Jaeger`, timeoutMs: 120_000, intervalMs: 100 },
+  );
+}
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+};
+
+async function measure(binary: string, rate: number, round: number, provider: TracerProvider): Promise<Run> {
+  const pids = Object.fromEntries((await statuses()).filter((s) => s.pid !== undefined).map((s) => [s.name, s.pid!]));
+  for (const name of PIPELINE) if (!pids[name]) throw new Error(`${name} is not running: npm run stack -- up`);
+  const roots = Object.fromEntries(PIPELINE.map((name) => [name, pids[name]]));
+  const acceptedBefore = await collectorCounter(AGENT_METRICS, 'otelcol_receiver_accepted_spans');
+  const lostBefore = await lostSpans();
+  const usage = new ProcessTreeUsage(roots);
+  const peakRss = { agent: 0, gateway: 0 };
+  const sampler = setInterval(() => {
+    for (const name of ['agent', 'gateway'] as const) peakRss[name] = Math.max(peakRss[name], rssMegabytes(pids[name]));
+  }, 1000);
+  const latencies: number[] = [];
+  let sending = true;
+  const probing = (async () => {
+    while (sending) {
+      latencies.push(await probeLatency(provider));
+      await new Promise((resolve) => setTimeout(resolve, options.probeEvery));
+    }
+  })();
+  try {
+    await sendSpans(binary, {
+      endpoint: `127.0.0.1:${ports.AGENT_OTLP_GRPC_PORT}`,
+      spansPerSecond: rate,
+      seconds: options.seconds,
+      workers: 2,
+      service: 'bench-telemetrygen',
+    });
+  } finally {
+    sending = false;
+    clearInterval(sampler);
+  }
+  // The agent has what telemetrygen flushed; the CPU counts up to here, the probe in flight finishes.
+  const cpu = usage.read();
+  const accepted = (await collectorCounter(AGENT_METRICS, 'otelcol_receiver_accepted_spans')) - acceptedBefore;
+  await probing;
+  const run: Run = {
+    rate,
+    round,
+    acceptedPerSecond: Math.round(accepted / options.seconds),
+    cpuPer10k: Object.fromEntries(PIPELINE.map((name) => [name, Math.round((cpu[name] / accepted) * 10_000)])) as Run['cpuPer10k'],
+    peakRssMegabytes: peakRss,
+    lost: (await lostSpans()) - lostBefore,
+    probeLatencyMillis: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), count: latencies.length },
+  };
+  console.log(JSON.stringify(run));
+  return run;
+}
+
+async function main(): Promise<void> {
+  if (options.replot) {
+    const saved = readResults<typeof options, Run>(options.replot);
+    Object.assign(options, saved.options, { replot: undefined });
+    return report(saved.runs, saved.machine);
+  }
+  const binary = await telemetrygenBinary();
+  const provider = new TracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'bench-latency-probe', 'service.namespace': 'tracehop-bench' }),
+    spanProcessors: [
+      new SimpleSpanProcessor({ exporter: new OTLPTraceExporter({ url: `http://127.0.0.1:${ports.AGENT_OTLP_GRPC_PORT}` }) }),
+    ],
+  });
+  const rates = options.rates.split(',').map(Number);
+  const runs: Run[] = [];
+  try {
+    for (let round = 0; round < options.rounds; round++)
+      for (const rate of round % 2 ? [...rates].reverse() : rates) runs.push(await measure(binary, rate, round, provider));
+  } finally {
+    await provider.shutdown();
+  }
+  await report(runs);
+}
+
+async function report(runs: Run[], about = machine()): Promise<void> {
+  const rates = [...new Set(runs.map((r) => r.rate))];
+  const of = (rate: number) => runs.filter((r) => r.rate === rate);
+  const figure = (rate: number, pick: (run: Run) => number) => formatSpread(spread(of(rate).map(pick)), 0);
+  const markdown =
+    `# Collectors under load\n\n${about.date}, ${about.cpu}, ${about.cores} cores, ${about.memoryGiB} GiB; ${options.rounds} rounds; ` +
+    `median (min–max). telemetrygen sends spans (a client span and a child per trace) to the agent for ${options.seconds} s per rate; ` +
+    `every stage runs on the same machine. CPU in milliseconds per 10,000 spans the agent accepted; latency from a probe span's end ` +
+    `until Jaeger's API returns it, one probe every ${options.probeEvery} ms.\n\n` +
+    table(
+      [
+        'spans/s sent',
+        'accepted/s',
+        'agent CPU ms / 10k',
+        'gateway CPU ms / 10k',
+        'Jaeger CPU ms / 10k',
+        'OpenSearch CPU ms / 10k',
+        'agent peak RSS MiB',
+        'gateway peak RSS MiB',
+        'lost spans',
+        'end → queryable p50 (ms)',
+        'p95 (ms)',
+      ],
+      rates.map((rate) => [
+        rate,
+        figure(rate, (r) => r.acceptedPerSecond),
+        figure(rate, (r) => r.cpuPer10k.agent),
+        figure(rate, (r) => r.cpuPer10k.gateway),
+        figure(rate, (r) => r.cpuPer10k.jaeger),
+        figure(rate, (r) => r.cpuPer10k.search),
+        figure(rate, (r) => r.peakRssMegabytes.agent),
+        figure(rate, (r) => r.peakRssMegabytes.gateway),
+        figure(rate, (r) => r.lost),
+        figure(rate, (r) => r.probeLatencyMillis.p50),
+        figure(rate, (r) => r.probeLatencyMillis.p95),
+      ]),
+    );
+  const stem = writeResults(
+    options.label ? `collector-load-${options.label}` : 'collector-load',
+    { machine: about, options, runs },
+    markdown,
+  );
+  await writePng(
+    barsWithRange({
+      title: 'CPU per 10,000 spans, by pipeline stage',
+      axis: 'CPU ms per 10,000 spans',
+      values: rates.flatMap((rate) =>
+        PIPELINE.map((name) => ({ label: `${rate} spans/s`, series: name, ...spread(of(rate).map((r) => r.cpuPer10k[name])) })),
+      ),
+    }),
+    `${stem}.png`,
+  );
+  console.log(markdown);
+  console.log(`written: ${stem}.{json,md,png}`);
+}
+
+main().catch((error: Error) => {
+  console.error(error.stack ?? error.message);
+  process.exitCode = 1;
+});
