@@ -5,7 +5,7 @@
  * the spans the agent accepted, CPU milliseconds per 10,000 spans and peak RSS of each pipeline
  * process, spans refused or failed anywhere, and span end → queryable p50/p95.
  * Writes bench/results/collector-load-<date>.{json,md,png}. Needs the stack up:
- *   npm run bench:collectors [-- --rates 1000,3000 --seconds 30 --rounds 2]
+ *   npm run bench:collectors [-- --rates 1000,2500 --seconds 30 --rounds 2]
  */
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -23,7 +23,7 @@ import { formatSpread, spread } from './lib/spread';
 import { sendSpans, telemetrygenBinary } from './lib/telemetrygen';
 
 const options = new Command()
-  .option('--rates <list>', 'spans per second sent to the agent, one measurement each', '1000,3000')
+  .option('--rates <list>', 'spans per second sent to the agent, one measurement each', '1000,2500')
   .option('--seconds <n>', 'how long each rate is sent', Number, 30)
   .option('--rounds <n>', 'repetitions of every rate', Number, 2)
   .option('--probe-every <ms>', 'pause between latency probes', Number, 2000)
@@ -95,14 +95,9 @@ async function measure(binary: string, rate: number, round: number, provider: Tr
   const sampler = setInterval(() => {
     for (const name of ['agent', 'gateway'] as const) peakRss[name] = Math.max(peakRss[name], rssMegabytes(pids[name]));
   }, 1000);
-  const latencies: number[] = [];
-  let sending = true;
-  const probing = (async () => {
-    while (sending) {
-      latencies.push(await probeLatency(provider));
-      await new Promise((resolve) => setTimeout(resolve, options.probeEvery));
-    }
-  })();
+  // A probe every probeEvery ms while the load runs, each timed on its own (they overlap).
+  const probes: Promise<number>[] = [];
+  const prober = setInterval(() => probes.push(probeLatency(provider)), options.probeEvery);
   try {
     await sendSpans(binary, {
       endpoint: `127.0.0.1:${ports.AGENT_OTLP_GRPC_PORT}`,
@@ -112,13 +107,13 @@ async function measure(binary: string, rate: number, round: number, provider: Tr
       service: 'bench-telemetrygen',
     });
   } finally {
-    sending = false;
+    clearInterval(prober);
     clearInterval(sampler);
   }
-  // The agent has what telemetrygen flushed; the CPU counts up to here, the probe in flight finishes.
+  // The agent has what telemetrygen flushed; the CPU counts up to here, the probes in flight finish.
   const cpu = usage.read();
   const accepted = (await collectorCounter(AGENT_METRICS, 'otelcol_receiver_accepted_spans')) - acceptedBefore;
-  await probing;
+  const latencies = await Promise.all(probes);
   const run: Run = {
     rate,
     round,
