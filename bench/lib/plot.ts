@@ -57,15 +57,17 @@ export function barsWithRange(options: {
         },
       ],
     });
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: options.title,
-    width: 520,
-    height: 260,
-    data: { values: options.values },
-    layer: layers,
-  } as TopLevelSpec;
+  return { ...chartFrame(options.title, options.values), layer: layers } as TopLevelSpec;
 }
+
+/** What every chart here shares: schema, title, size, and its data. */
+const chartFrame = (title: string, values: object[]) => ({
+  $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+  title,
+  width: 520,
+  height: 260,
+  data: { values },
+});
 
 /** One stacked bar per configuration: how a total (e.g. CPU per order) splits across parts (processes). */
 export function stackedBars(options: {
@@ -74,11 +76,7 @@ export function stackedBars(options: {
   axis: string;
 }): TopLevelSpec {
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: options.title,
-    width: 520,
-    height: 260,
-    data: { values: options.values },
+    ...chartFrame(options.title, options.values),
     mark: { type: 'bar' },
     encoding: {
       x: { field: 'label', type: 'nominal', sort: null, title: null, axis: { labelAngle: 0 } },
