@@ -8,9 +8,12 @@
  * Writes bench/results/telemetry-cost-<date>.{json,md,*.png}. Needs the stack up and a build:
  *   npm run stack -- up && npm run build && npm run bench:cost [-- --rounds 3 --rate 400]
  */
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
+import { waitUntil } from '../infra/stack/src/wait-until';
+import { prometheusQuery } from '../test/support/backends';
 import { launchService, stopService, waitUntilReady, type RunningService } from '../test/support/services';
 import { registerBenchUser } from './lib/bench-user';
 import { CONFIGURATIONS } from './lib/configurations';
@@ -53,16 +56,25 @@ interface Run {
   saturationPinned: LoadResult;
   saturationShared: LoadResult;
   rssMegabytes: number;
+  /** Spans the SDK's batch processor dropped (queue full) over the whole run; NaN with the SDK off. */
+  droppedSpans: number;
 }
 
-async function startUserService(env: Record<string, string>): Promise<RunningService> {
-  const service = launchService('user-service', { ...env, PORT, OTEL_METRIC_EXPORT_INTERVAL: '10000' });
+async function startUserService(env: Record<string, string>, instance: string): Promise<RunningService> {
+  const service = launchService('user-service', {
+    ...env,
+    PORT,
+    OTEL_METRIC_EXPORT_INTERVAL: '10000',
+    // Names this process in Prometheus, where its span processor reports what it dropped.
+    OTEL_RESOURCE_ATTRIBUTES: `service.instance.id=${instance}`,
+  });
   await waitUntilReady(service);
   return service;
 }
 
 async function measure(config: string, round: number, userId: string): Promise<Run> {
-  const service = await startUserService(CONFIGURATIONS[config].env);
+  const instance = randomUUID();
+  const service = await startUserService(CONFIGURATIONS[config].env, instance);
   const pid = service.process.pid!;
   const url = `${BASE}/users/${userId}`;
   try {
@@ -81,13 +93,39 @@ async function measure(config: string, round: number, userId: string): Promise<R
     pin(process.pid, '0-1');
     pin(pid, '0-1');
     const saturationShared = await saturate();
-    const run = { config, round, cpuMillisPerRequest, fixedRate, saturationPinned, saturationShared, rssMegabytes: rss };
+    await stopService(service); // its last metrics are flushed on the way out
+    const droppedSpans = CONFIGURATIONS[config].env.OTEL_SDK_DISABLED === 'true' ? NaN : await spansDropped(instance);
+    const run = { config, round, cpuMillisPerRequest, fixedRate, saturationPinned, saturationShared, rssMegabytes: rss, droppedSpans };
     console.log(JSON.stringify(run));
     return run;
   } finally {
     pin(process.pid, '0-1');
     await stopService(service);
   }
+}
+
+/**
+ * The SDK's own count of spans its batch processor dropped (otel.sdk.processor.span.processed with
+ * error.type=queue_full) for one service instance, once Prometheus holds that instance's final
+ * figures: the processed count reads the same twice, a scrape interval (5 s) apart.
+ */
+async function spansDropped(instance: string): Promise<number> {
+  const total = async (errorType: string) =>
+    (await prometheusQuery(`sum(otel_sdk_processor_span_processed_total{instance="${instance}", error_type="${errorType}"})`)).map((s) =>
+      Number(s.value[1]),
+    )[0];
+  // null: not read yet. Undefined twice in a row: this instance never processed a span (always_off).
+  let last: number | undefined | null = null;
+  await waitUntil(
+    async () => {
+      const now = await total('');
+      const settled = now === last;
+      last = now;
+      return settled;
+    },
+    { what: `span processor metrics of ${instance} in Prometheus`, timeoutMs: 90_000, intervalMs: 6_000 },
+  );
+  return (await total('queue_full')) ?? 0;
 }
 
 async function main(): Promise<void> {
@@ -133,6 +171,8 @@ async function report(configs: string[], runs: Run[], about = machine()): Promis
   const shared = figures(configs, runs, (r) => r.saturationShared.requestsPerSecond);
   const p99 = figures(configs, runs, (r) => r.fixedRate.p99Millis);
   const rss = figures(configs, runs, (r) => r.rssMegabytes);
+  // Older results have no drop count: shown as "—".
+  const dropped = figures(configs, runs, (r) => r.droppedSpans ?? NaN);
   const markdown =
     `# Telemetry cost: user-service GET /users/:id\n\n${about.date}, ${about.cpu}, ${about.cores} cores, ${about.memoryGiB} GiB, Node ${about.node}; ` +
     `${options.rounds} rounds; median (min–max); ratios against \`${configs[0]}\` in the same round.\n\n` +
@@ -147,6 +187,7 @@ async function report(configs: string[], runs: Run[], about = machine()): Promis
         'req/s whole machine',
         '× whole machine',
         'RSS MiB',
+        'spans dropped by the SDK',
       ],
       configs.map((c) => [
         `\`${c}\`: ${CONFIGURATIONS[c].description}`,
@@ -158,6 +199,7 @@ async function report(configs: string[], runs: Run[], about = machine()): Promis
         formatSpread(shared[c].value, 0),
         formatSpread(shared[c].ratio),
         formatSpread(rss[c].value, 0),
+        formatSpread(dropped[c].value, 0),
       ]),
     );
   const stem = writeResults(

@@ -1,4 +1,4 @@
-import { createNoopMeter, diag, logs } from '@opentelemetry/api';
+import { createNoopMeter, diag, logs, metrics } from '@opentelemetry/api';
 import { logs as legacyLogs, type LoggerProvider as LegacyLoggerProvider } from '@opentelemetry/api-logs';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
@@ -10,6 +10,7 @@ import { BatchLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace';
+import { DeferredSpanProcessor } from './internal/export/deferred-span-processor';
 import { logExporter, metricExporter, traceExporter } from './internal/export/otlp-exporters';
 import { reportTelemetryProblemsQuietly } from './internal/export/problem-reporting';
 import { DEFAULT_RETRY, RetryingExporter } from './internal/export/retrying-exporter';
@@ -85,6 +86,7 @@ export function startTelemetry(overrides: Partial<TelemetryOptions> = {}): Telem
     });
     const logRecordExporter = new RetryingExporter(logExporter(options.export.logs));
     const instrumentations = instrumentationsFor(options);
+    const spanProcessor = new DeferredSpanProcessor();
     const sdk = new NodeSDK({
       resource: resourceFromAttributes({
         'service.name': options.serviceName,
@@ -93,7 +95,7 @@ export function startTelemetry(overrides: Partial<TelemetryOptions> = {}): Telem
         ...(options.serviceVersion ? { 'service.version': options.serviceVersion } : {}),
       }),
       sampler: samplerFromEnv(),
-      spanProcessors: [new BatchSpanProcessor({ ...options.spanBatching, exporter: spanExporter })],
+      spanProcessors: [spanProcessor],
       metricReaders: [
         new PeriodicExportingMetricReader({
           exporter: metricExporter(options.export.metrics),
@@ -104,6 +106,10 @@ export function startTelemetry(overrides: Partial<TelemetryOptions> = {}): Telem
       instrumentations,
     });
     sdk.start();
+    // Built now, so that it reports its queue and its dropped spans to the meter provider start() made.
+    spanProcessor.attach(
+      new BatchSpanProcessor({ ...options.spanBatching, exporter: spanExporter, selfObsMeterProvider: metrics.getMeterProvider() }),
+    );
     if (!options.pgMetrics) {
       // A View dropping them would still hash attributes on every update (seven per query, most of
       // them pool bookkeeping); a no-op meter costs nothing. Query durations stay on the spans.
