@@ -11,24 +11,21 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { Command } from 'commander';
-import { loadManifest } from '../infra/stack/src/manifest';
 import { statuses } from '../infra/stack/src/stack';
 import { waitUntil } from '../infra/stack/src/wait-until';
-import { collectorCounter } from './lib/collector-metrics';
+import { collectorCounter, endpoints } from '../test/support/backends';
 import { barsWithRange, writePng } from './lib/plot';
 import { ProcessTreeUsage } from './lib/process-tree-usage';
 import { rssMegabytes } from './lib/process-usage';
-import { machine, readResults, table, writeResults } from './lib/results';
+import { machine, readResults, table, withResultOptions, writeResults } from './lib/results';
 import { formatSpread, spread } from './lib/spread';
 import { sendSpans, telemetrygenBinary } from './lib/telemetrygen';
 
-const options = new Command()
+const options = withResultOptions(new Command())
   .option('--rates <list>', 'spans per second sent to the agent, one measurement each', '1000,2500')
   .option('--seconds <n>', 'how long each rate is sent', Number, 30)
   .option('--rounds <n>', 'repetitions of every rate', Number, 2)
   .option('--probe-every <ms>', 'pause between latency probes', Number, 2000)
-  .option('--label <name>', 'added to the result file names')
-  .option('--replot <file>', 'write the table and plot again from a results JSON of this script, measuring nothing')
   .parse()
   .opts<{ rates: string; seconds: number; rounds: number; probeEvery: number; label?: string; replot?: string }>();
 
@@ -47,15 +44,10 @@ interface Run {
   probeLatencyMillis: { p50: number; p95: number; count: number };
 }
 
-const ports = loadManifest().ports;
-const local = (port: string) => `http://127.0.0.1:${ports[port]}`;
-const AGENT_METRICS = `${local('AGENT_METRICS_PORT')}/metrics`;
-const GATEWAY_METRICS = `${local('GATEWAY_METRICS_PORT')}/metrics`;
-
 /** Spans lost anywhere in the two collectors so far: refused by a receiver, failed or not queued by an exporter. */
 async function lostSpans(): Promise<number> {
   const counts = await Promise.all(
-    [AGENT_METRICS, GATEWAY_METRICS].flatMap((url) =>
+    [endpoints.agentMetrics, endpoints.gatewayMetrics].flatMap((url) =>
       ['otelcol_receiver_refused_spans', 'otelcol_exporter_send_failed_spans', 'otelcol_exporter_enqueue_failed_spans'].map((name) =>
         collectorCounter(url, name),
       ),
@@ -72,7 +64,7 @@ async function probeLatency(provider: TracerProvider): Promise<number> {
   const ended = Date.now();
   return waitUntil(
     async () => {
-      const response = await fetch(`${local('JAEGER_QUERY_PORT')}/api/traces/${traceId}?raw=true`);
+      const response = await fetch(`${endpoints.jaeger}/api/traces/${traceId}?raw=true`);
       return response.ok ? Date.now() - ended : undefined;
     },
     { what: `probe trace ${traceId} in Jaeger`, timeoutMs: 120_000, intervalMs: 100 },
@@ -88,7 +80,7 @@ async function measure(binary: string, rate: number, round: number, provider: Tr
   const pids = Object.fromEntries((await statuses()).filter((s) => s.pid !== undefined).map((s) => [s.name, s.pid!]));
   for (const name of PIPELINE) if (!pids[name]) throw new Error(`${name} is not running: npm run stack -- up`);
   const roots = Object.fromEntries(PIPELINE.map((name) => [name, pids[name]]));
-  const acceptedBefore = await collectorCounter(AGENT_METRICS, 'otelcol_receiver_accepted_spans');
+  const acceptedBefore = await collectorCounter(endpoints.agentMetrics, 'otelcol_receiver_accepted_spans');
   const lostBefore = await lostSpans();
   const usage = new ProcessTreeUsage(roots);
   const peakRss = { agent: 0, gateway: 0 };
@@ -100,7 +92,7 @@ async function measure(binary: string, rate: number, round: number, provider: Tr
   const prober = setInterval(() => probes.push(probeLatency(provider)), options.probeEvery);
   try {
     await sendSpans(binary, {
-      endpoint: `127.0.0.1:${ports.AGENT_OTLP_GRPC_PORT}`,
+      endpoint: endpoints.agentGrpc,
       spansPerSecond: rate,
       seconds: options.seconds,
       workers: 2,
@@ -112,7 +104,7 @@ async function measure(binary: string, rate: number, round: number, provider: Tr
   }
   // The agent has what telemetrygen flushed; the CPU counts up to here, the probes in flight finish.
   const cpu = usage.read();
-  const accepted = (await collectorCounter(AGENT_METRICS, 'otelcol_receiver_accepted_spans')) - acceptedBefore;
+  const accepted = (await collectorCounter(endpoints.agentMetrics, 'otelcol_receiver_accepted_spans')) - acceptedBefore;
   const latencies = await Promise.all(probes);
   const run: Run = {
     rate,
@@ -136,9 +128,7 @@ async function main(): Promise<void> {
   const binary = await telemetrygenBinary();
   const provider = new TracerProvider({
     resource: resourceFromAttributes({ 'service.name': 'bench-latency-probe', 'service.namespace': 'tracehop-bench' }),
-    spanProcessors: [
-      new SimpleSpanProcessor({ exporter: new OTLPTraceExporter({ url: `http://127.0.0.1:${ports.AGENT_OTLP_GRPC_PORT}` }) }),
-    ],
+    spanProcessors: [new SimpleSpanProcessor({ exporter: new OTLPTraceExporter({ url: `http://${endpoints.agentGrpc}` }) })],
   });
   const rates = options.rates.split(',').map(Number);
   const runs: Run[] = [];

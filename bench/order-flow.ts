@@ -19,10 +19,10 @@ import { CONFIGURATIONS } from './lib/configurations';
 import { OrderStore } from './lib/order-store';
 import { barsWithRange, stackedBars, writePng } from './lib/plot';
 import { ProcessTreeUsage } from './lib/process-tree-usage';
-import { machine, readResults, table, writeResults } from './lib/results';
+import { machine, readResults, table, withResultOptions, writeResults } from './lib/results';
 import { formatSpread, spread } from './lib/spread';
 
-const options = new Command()
+const options = withResultOptions(new Command())
   .option('--configs <list>', 'configurations to compare (first is the baseline)', 'off,full')
   .option('--rounds <n>', 'repetitions of every configuration', Number, 2)
   .option('--seconds <n>', 'how long orders are placed', Number, 30)
@@ -30,8 +30,6 @@ const options = new Command()
   .option('--users <n>', 'customers the orders are spread over', Number, 50)
   .option('--drain-timeout <n>', 'seconds to wait for the last PENDING order', Number, 600)
   .option('--processor-latency <ms>', "payment-service's simulated processor latency", '0')
-  .option('--label <name>', 'added to the result file names')
-  .option('--replot <file>', 'write the table and plot again from a results JSON of this script, measuring nothing')
   .option('--node-options <flags>', 'NODE_OPTIONS for the services, e.g. "--cpu-prof --cpu-prof-dir=/tmp/profiles"')
   .parse()
   .opts<{

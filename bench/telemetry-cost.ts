@@ -13,25 +13,23 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { waitUntil } from '../infra/stack/src/wait-until';
-import { prometheusQuery } from '../test/support/backends';
+import { prometheusValue } from '../test/support/backends';
 import { launchService, stopService, waitUntilReady, type RunningService } from '../test/support/services';
 import { registerBenchUser } from './lib/bench-user';
 import { CONFIGURATIONS } from './lib/configurations';
 import { driveHttp, type LoadResult } from './lib/http-load';
 import { barsWithRange, writePng } from './lib/plot';
 import { cpuMillis, pin, rssMegabytes } from './lib/process-usage';
-import { machine, readResults, table, writeResults } from './lib/results';
+import { machine, readResults, table, withResultOptions, writeResults } from './lib/results';
 import { formatSpread, spread } from './lib/spread';
 
-const options = new Command()
+const options = withResultOptions(new Command())
   .option('--configs <list>', 'configurations to compare (first is the baseline)', 'off,unsampled,full,ratio10,ratelimit')
   .option('--rounds <n>', 'repetitions of every configuration', Number, 3)
   .option('--rate <n>', 'fixed request rate for CPU per request', Number, 400)
   .option('--seconds <n>', 'duration of the fixed-rate measurement', Number, 20)
   .option('--saturation-seconds <n>', 'duration of each saturation run (0: none)', Number, 15)
   .option('--connections <n>', 'connections of the saturation runs', Number, 16)
-  .option('--label <name>', 'added to the result file names, e.g. the change being measured')
-  .option('--replot <file>', 'write the table and plots again from a results JSON of this script, measuring nothing')
   .parse()
   .opts<{
     configs: string;
@@ -110,10 +108,8 @@ async function measure(config: string, round: number, userId: string): Promise<R
  * figures: the processed count reads the same twice, a scrape interval (5 s) apart.
  */
 async function spansDropped(instance: string): Promise<number> {
-  const total = async (errorType: string) =>
-    (await prometheusQuery(`sum(otel_sdk_processor_span_processed_total{instance="${instance}", error_type="${errorType}"})`)).map((s) =>
-      Number(s.value[1]),
-    )[0];
+  const total = (errorType: string) =>
+    prometheusValue(`sum(otel_sdk_processor_span_processed_total{instance="${instance}", error_type="${errorType}"})`);
   // null: not read yet. Undefined twice in a row: this instance never processed a span (always_off).
   let last: number | undefined | null = null;
   await waitUntil(

@@ -14,11 +14,10 @@ import { availableParallelism, totalmem } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { Command } from 'commander';
-import { loadManifest } from '../infra/stack/src/manifest';
 import { down, up } from '../infra/stack/src/stack';
+import { collectorCounter, endpoints } from '../test/support/backends';
 
 const repo = join(__dirname, '..');
-const ports = loadManifest().ports;
 const options = new Command()
   .option('--rate <n>', 'requests per second', Number, 1000)
   .option('--seconds <n>', 'duration of scenarios 1–3', Number, 20)
@@ -70,13 +69,7 @@ async function memoryMegabytes(): Promise<{ rss: number; heapAfterGc: number }> 
   return { rss: Math.round(usage.rss / 2 ** 20), heapAfterGc: Math.round(usage.heapUsed / 2 ** 20) };
 }
 
-async function agentAcceptedSpans(): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${ports.AGENT_METRICS_PORT}/metrics`)).text();
-  return text
-    .split('\n')
-    .filter((l) => /^otelcol_receiver_accepted_spans(_total)?\{/.test(l))
-    .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
-}
+const agentAcceptedSpans = () => collectorCounter(endpoints.agentMetrics, 'otelcol_receiver_accepted_spans');
 
 async function load(seconds: number, sample: (elapsed: number) => void) {
   let elapsed = 0;

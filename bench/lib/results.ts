@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import type { Command } from 'commander';
 
 export const RESULTS_DIR = join(__dirname, '..', 'results');
 
@@ -39,4 +40,11 @@ export function table(header: string[], rows: (string | number)[][]): string {
 /** A results JSON written by writeResults: the options of the run, every run, and the machine. */
 export function readResults<Options, Run>(file: string): { options: Options; runs: Run[]; machine: ReturnType<typeof machine> } {
   return JSON.parse(readFileSync(file, 'utf8')) as { options: Options; runs: Run[]; machine: ReturnType<typeof machine> };
+}
+
+/** The options every benchmark's results take: --label (in the file names) and --replot (table and plots from a results JSON). */
+export function withResultOptions(command: Command): Command {
+  return command
+    .option('--label <name>', 'added to the result file names, e.g. the change being measured')
+    .option('--replot <file>', 'write the table and plots again from a results JSON of this script, measuring nothing');
 }

@@ -7,6 +7,7 @@ const local = (portName: string) => `http://127.0.0.1:${ports[portName]}`;
 export const endpoints = {
   agentGrpc: `127.0.0.1:${ports.AGENT_OTLP_GRPC_PORT}`,
   agentMetrics: local('AGENT_METRICS_PORT'),
+  gatewayMetrics: local('GATEWAY_METRICS_PORT'),
   kafka: `127.0.0.1:${ports.KAFKA_PORT}`,
   postgresPort: ports.POSTGRES_PORT,
   jaeger: local('JAEGER_QUERY_PORT'),
@@ -86,6 +87,26 @@ export async function prometheusQuery(promql: string): Promise<PromSample[]> {
     `${endpoints.prometheus}/api/v1/query?query=${encodeURIComponent(promql)}`,
   );
   return body.data?.result ?? [];
+}
+
+/** The value of a PromQL query's first series, or undefined while there is none. */
+export async function prometheusValue(promql: string): Promise<number | undefined> {
+  const [sample] = await prometheusQuery(promql);
+  return sample ? Number(sample.value[1]) : undefined;
+}
+
+/**
+ * A counter from a collector's own Prometheus endpoint (endpoints.agentMetrics, .gatewayMetrics),
+ * summed over the series whose labels include every given one (e.g. transport="grpc"); 0 before it
+ * has any series.
+ */
+export async function collectorCounter(metricsEndpoint: string, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const text = await (await fetch(`${metricsEndpoint}/metrics`)).text();
+  const wanted = Object.entries(labels).map(([key, value]) => `${key}="${value}"`);
+  return text
+    .split('\n')
+    .filter((line) => new RegExp(`^${name}(_total)?[{ ]`).test(line) && wanted.every((label) => line.includes(label)))
+    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
 }
 
 /** Span documents Jaeger wrote to the search engine for this trace (Jaeger's own trace id format). */

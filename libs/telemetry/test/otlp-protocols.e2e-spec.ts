@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { endpoints } from '../../../test/support/backends';
+import { collectorCounter, endpoints } from '../../../test/support/backends';
 import { eventually } from '../../../test/support/eventually';
 import { launchService, stopService, waitUntilReady } from '../../../test/support/services';
 
@@ -12,11 +12,8 @@ async function spanNamesInJaeger(serviceName: string): Promise<string[]> {
 }
 
 /** Spans the agent's OTLP receiver accepted over one transport so far (its own Prometheus metrics). */
-async function agentAcceptedSpans(transport: 'grpc' | 'http'): Promise<number> {
-  const metrics = await (await fetch(`${endpoints.agentMetrics}/metrics`)).text();
-  const line = metrics.split('\n').find((l) => l.startsWith('otelcol_receiver_accepted_spans{') && l.includes(`transport="${transport}"`));
-  return line ? Number(line.split(' ').at(-1)) : 0;
-}
+const agentAcceptedSpans = (transport: 'grpc' | 'http') =>
+  collectorCounter(endpoints.agentMetrics, 'otelcol_receiver_accepted_spans', { transport });
 
 // A real service (a separate Node process: the HTTP exporters load their transport with a dynamic
 // import, which Jest's module sandbox cannot run) exporting to the agent's default HTTP endpoint.

@@ -1,13 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { prometheusQuery } from '../../../test/support/backends';
+import { prometheusValue } from '../../../test/support/backends';
 import { eventually } from '../../../test/support/eventually';
 import { launchService, stopService, waitUntilReady } from '../../../test/support/services';
-
-/** The value of a PromQL query's first series, or undefined while there is none. */
-async function prometheusValue(query: string): Promise<number | undefined> {
-  const [sample] = await prometheusQuery(query);
-  return sample ? Number(sample.value[1]) : undefined;
-}
 
 // The batch span processor's own metrics (otel.sdk.processor.span.*) are what tells a dropped span
 // (error.type=queue_full) from an exported one: they must reach Prometheus like any service metric.
