@@ -19,6 +19,8 @@ export { ProblemException } from './http/problem';
 export type { ProblemDetails } from './http/problem';
 export { uuidParam, validationProblem } from './http/validation';
 export { LOGGER } from './logging';
+export { defineCounter, defineHistogram } from './metrics/instruments';
+export type { HistogramSpec, InstrumentSpec, TracehopMetricName } from './metrics/instruments';
 export { ServiceKitModule } from './service-kit.module';
 export type { ServiceKitOptions } from './service-kit.module';
 export { runService } from './bootstrap';

@@ -10,6 +10,14 @@ export const ATTR_TRACEHOP_PROPAGATION_BROKEN = 'tracehop.propagation.broken' as
 /** How many traceparent headers the record carried when more than one. */
 export const ATTR_TRACEHOP_PROPAGATION_TRACEPARENT_COUNT = 'tracehop.propagation.traceparent_count' as const;
 
+/**
+ * On a poll span: how many producer contexts of the batch were not linked, because a span holds at
+ * most OTEL_SPAN_LINK_COUNT_LIMIT links (128 by default). The SDK would drop them itself, but the
+ * oldest first and only as a number an exporter may not show; capping first keeps the batch's first
+ * records linked and says on the span, where a reader looks, that the links are a sample.
+ */
+export const ATTR_TRACEHOP_LINKS_OMITTED_COUNT = 'tracehop.links.omitted_count' as const;
+
 /** The Nest pattern (@EventPattern / @MessagePattern) and Class.method a microservice handler was routed to. */
 export const ATTR_TRACEHOP_NEST_PATTERN = 'tracehop.nest.pattern' as const;
 export const ATTR_TRACEHOP_NEST_HANDLER = 'tracehop.nest.handler' as const;

@@ -14,16 +14,15 @@ export { KafkaHandlerTracingInterceptor } from './nest/kafka-handler-tracing.int
 
 // Samplers, for applications that build their own SDK (startTelemetry picks them from OTEL_TRACES_SAMPLER).
 export { LinkedContextSampler } from './sampling/linked-context-sampler';
+export { ProbabilitySampler } from './sampling/probability-sampler';
 export { RateLimitingSampler } from './sampling/rate-limiting-sampler';
 
-// Logs and metrics.
+// Logs.
 export { createLogger } from './logs/logger';
 export { RateLimitedWarning } from './logs/rate-limited-warning';
-export { defineCounter, defineHistogram } from './metrics/instruments';
 
 // Names: tracehop's span attributes and Kafka headers.
 export * from './attributes';
 export { MESSAGE_ID_HEADER, REPUBLISH_HEADERS } from './headers';
 
-export type { HistogramSpec, InstrumentSpec, TracehopMetricName } from './metrics/instruments';
 export type * from './types';

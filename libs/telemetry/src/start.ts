@@ -6,14 +6,9 @@ import { NestInstrumentation } from '@opentelemetry/instrumentation-nestjs-core'
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { WinstonInstrumentation } from '@opentelemetry/instrumentation-winston';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchLogRecordProcessor } from '@opentelemetry/sdk-logs';
-import { PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
-import { NodeSDK } from '@opentelemetry/sdk-node';
-import { BatchSpanProcessor } from '@opentelemetry/sdk-trace';
-import { DeferredSpanProcessor } from './internal/export/deferred-span-processor';
-import { logExporter, metricExporter, traceExporter } from './internal/export/otlp-exporters';
+import { NodeSDK, startNodeSdk } from '@opentelemetry/sdk-node';
+import { exportPipelines } from './internal/export/pipelines';
 import { reportTelemetryProblemsQuietly } from './internal/export/problem-reporting';
-import { DEFAULT_RETRY, RetryingExporter } from './internal/export/retrying-exporter';
 import { telemetryOptions } from './internal/options';
 import { samplerFromEnv } from './internal/sampler-from-env';
 import { TracehopKafkaJsInstrumentation } from './kafka/kafkajs-instrumentation';
@@ -27,7 +22,8 @@ function instrumentationsFor(options: TelemetryOptions): Instrumentation[] {
     kafkajs: () => new TracehopKafkaJsInstrumentation(options.kafka),
     // Connect spans wait for a pooled connection that is almost always free; queries are what a reader needs.
     pg: () => new PgInstrumentation({ ignoreConnectSpans: !options.pgConnectSpans }),
-    winston: () => new WinstonInstrumentation(),
+    // Log correlation (trace ids in every line) stays; sending records is off when nothing would export them.
+    winston: () => new WinstonInstrumentation({ disableLogSending: options.exporters.logs.length === 0 }),
     // Nest 11: instrumentation-nestjs-core 0.71 supports @nestjs/core >=4 <12 (docs/telemetry.md).
     'nestjs-core': () => new NestInstrumentation(),
   };
@@ -49,6 +45,20 @@ function bounded(work: Promise<void>, millis: number): Promise<void> {
 }
 
 /**
+ * NodeSDK's constructor replaces the diag logger with a plain console one when OTEL_LOG_LEVEL is
+ * set, which would undo tracehop's (the same level, plus the rate limit): it does not see the variable.
+ */
+function withoutLogLevelVariable<T>(construct: () => T): T {
+  const logLevel = process.env.OTEL_LOG_LEVEL;
+  delete process.env.OTEL_LOG_LEVEL;
+  try {
+    return construct();
+  } finally {
+    if (logLevel !== undefined) process.env.OTEL_LOG_LEVEL = logLevel;
+  }
+}
+
+/**
  * On SIGTERM, telemetry shuts down last. When the application handles SIGTERM too (Nest's shutdown
  * hooks), it owns the exit: we wait for it to close (its in-flight work still makes spans and logs)
  * and flush when it re-raises the signal, as Nest does once its hooks have run, or when it calls
@@ -65,51 +75,76 @@ function flushOnSigterm(shutdown: () => Promise<void>): void {
   process.once('SIGTERM', onSigterm);
 }
 
+interface StartedSdk {
+  /** Flushes and stops, unbounded (startTelemetry bounds it). */
+  shutdown(): Promise<void>;
+}
+
+/** The SDK as the OTEL_* variables say, with tracehop's pipelines (retries, batch sizing, self-metrics). */
+function startFromEnvironment(options: TelemetryOptions, instrumentations: Instrumentation[]): StartedSdk {
+  const pipelines = exportPipelines(options);
+  try {
+    const sdk = withoutLogLevelVariable(
+      () =>
+        new NodeSDK({
+          // NodeSDK merges OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME over these, and the host and process detectors.
+          resource: resourceFromAttributes({ 'service.name': options.serviceName, ...options.resourceAttributes }),
+          sampler: samplerFromEnv(),
+          spanProcessors: pipelines.spanProcessors,
+          metricReaders: pipelines.metricReaders,
+          logRecordProcessors: pipelines.logRecordProcessors,
+          instrumentations,
+        }),
+    );
+    sdk.start();
+    // Built now, so that it reports its queue and its dropped spans to the meter provider start() made.
+    pipelines.attachSpanBatching(metrics.getMeterProvider());
+    return {
+      shutdown: () => {
+        // Flush what can go now; do not wait out retry budgets meant for a collector that restarts.
+        pipelines.stopRetrying();
+        return sdk.shutdown();
+      },
+    };
+  } catch (error) {
+    void pipelines.shutdown().catch(() => undefined);
+    throw error;
+  }
+}
+
 /**
- * Starts traces (OTLP through RetryingExporter), metrics and logs (OTLP: gRPC unless
- * OTEL_EXPORTER_OTLP_*PROTOCOL says otherwise) with the
- * instrumentations options.instrumentations names (http, kafkajs (tracehop's), pg, winston by default). Call it before Nest, kafkajs, pg and
- * winston are loaded (`node --require @tracehop/telemetry/register`). Idempotent. If the SDK cannot
- * start, the service runs uninstrumented and says so once.
+ * The SDK as the OTEL_CONFIG_FILE file says (sdk-node's declarative configuration: every other
+ * OTEL_* SDK variable is ignored, as the specification asks), with tracehop's instrumentations. The
+ * file's exporters, processors and samplers replace tracehop's: no retry for gRPC, only the file
+ * format's samplers, no batch-processor self-metrics (README, "Configuration file").
+ */
+function startFromConfigFile(instrumentations: Instrumentation[]): StartedSdk {
+  const sdk = startNodeSdk({ instrumentations });
+  // startNodeSdk registers the instrumentations before it makes the meter provider, and the metrics
+  // API has no proxy provider: they would keep the no-op one.
+  for (const instrumentation of instrumentations) instrumentation.setMeterProvider(metrics.getMeterProvider());
+  return sdk;
+}
+
+/**
+ * Starts traces, metrics and logs as the OTEL_* variables say (OTLP, gRPC by default, to the local
+ * agent; OTEL_{TRACES,METRICS,LOGS}_EXPORTER=console|none), or as the OTEL_CONFIG_FILE file says,
+ * with the instrumentations options.instrumentations names (http, kafkajs (tracehop's), pg, winston
+ * by default). Call it before Nest, kafkajs, pg and winston are loaded
+ * (`node --require @tracehop/telemetry/register`). Idempotent. If the SDK cannot start, the service
+ * runs uninstrumented and says so once.
  */
 export function startTelemetry(overrides: Partial<TelemetryOptions> = {}): Telemetry {
   if (current) return current;
   // First, so that what parsing the environment warns about is said.
   reportTelemetryProblemsQuietly();
   const options = telemetryOptions(process.env, overrides);
-  if (options.disabled) return (current = { options, shutdown: async () => undefined });
+  const configFile = process.env.OTEL_CONFIG_FILE?.trim();
+  // With a configuration file, the file's `disabled` decides, not OTEL_SDK_DISABLED.
+  if (options.disabled && !configFile) return (current = { options, shutdown: async () => undefined });
   try {
-    const spanExporter = new RetryingExporter(traceExporter(options.export.traces), {
-      ...DEFAULT_RETRY,
-      // Retries end before the processor's export timeout, so it never gives up on a batch still retrying.
-      maxRetryMillis: Math.max(1000, options.spanBatching.exportTimeoutMillis - 5000),
-    });
-    const logRecordExporter = new RetryingExporter(logExporter(options.export.logs));
     const instrumentations = instrumentationsFor(options);
-    const spanProcessor = new DeferredSpanProcessor();
-    const sdk = new NodeSDK({
-      resource: resourceFromAttributes({
-        'service.name': options.serviceName,
-        'service.namespace': options.serviceNamespace,
-        'deployment.environment.name': options.deploymentEnvironment,
-        ...(options.serviceVersion ? { 'service.version': options.serviceVersion } : {}),
-      }),
-      sampler: samplerFromEnv(),
-      spanProcessors: [spanProcessor],
-      metricReaders: [
-        new PeriodicExportingMetricReader({
-          exporter: metricExporter(options.export.metrics),
-          exportIntervalMillis: options.metricExportIntervalMillis,
-        }),
-      ],
-      logRecordProcessors: [new BatchLogRecordProcessor({ exporter: logRecordExporter })],
-      instrumentations,
-    });
-    sdk.start();
-    // Built now, so that it reports its queue and its dropped spans to the meter provider start() made.
-    spanProcessor.attach(
-      new BatchSpanProcessor({ ...options.spanBatching, exporter: spanExporter, selfObsMeterProvider: metrics.getMeterProvider() }),
-    );
+    const sdk = configFile ? startFromConfigFile(instrumentations) : startFromEnvironment(options, instrumentations);
     if (!options.pgMetrics) {
       // A View dropping them would still hash attributes on every update (seven per query, most of
       // them pool bookkeeping); a no-op meter costs nothing. Query durations stay on the spans.
@@ -122,12 +157,7 @@ export function startTelemetry(overrides: Partial<TelemetryOptions> = {}): Telem
     // which would otherwise stay a no-op and drop every log record. Point it at the same provider.
     legacyLogs.setGlobalLoggerProvider(logs.getLoggerProvider() as unknown as LegacyLoggerProvider);
     let stopping: Promise<void> | undefined;
-    const shutdown = () => {
-      // Flush what can go now; do not wait out retry budgets meant for a collector that restarts.
-      spanExporter.stopRetrying();
-      logRecordExporter.stopRetrying();
-      return (stopping ??= bounded(sdk.shutdown(), options.shutdownTimeoutMillis));
-    };
+    const shutdown = () => (stopping ??= bounded(sdk.shutdown(), options.shutdownTimeoutMillis));
     flushOnSigterm(shutdown);
     return (current = { options, shutdown });
   } catch (error) {

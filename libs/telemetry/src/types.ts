@@ -1,5 +1,6 @@
+import type { Span } from '@opentelemetry/api';
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
-import type { KafkaMessage } from 'kafkajs';
+import type { KafkaMessage, Message } from 'kafkajs';
 
 /**
  * How a consumer's process span relates to the producer's send span:
@@ -25,23 +26,54 @@ export interface TracehopKafkaJsConfig extends InstrumentationConfig {
   messageKey?: MessageKeyMode;
   /** Salt for hashed keys; default TRACEHOP_KAFKA_KEY_SALT or empty. */
   messageKeySalt?: string;
+  /**
+   * Called with each `send` span and the message as it will be sent (trace headers included), to add
+   * attributes; as in @opentelemetry/instrumentation-kafkajs. A throw is logged (diag) and ignored.
+   */
+  producerHook?: (span: Span, info: { topic: string; message: Message }) => void;
+  /**
+   * Called with each `process` span and the consumed record, before the handler runs; as in
+   * @opentelemetry/instrumentation-kafkajs. A throw is logged (diag) and ignored.
+   */
+  consumerHook?: (span: Span, info: { topic: string; message: KafkaMessage }) => void;
 }
 
-/** What OTEL_* variables do not cover, typed; every field also settable from the environment. */
+/** Batch processor settings: OTEL_BSP_* for spans, OTEL_BLRP_* for log records. */
+export interface BatchingOptions {
+  maxQueueSize: number;
+  maxExportBatchSize: number;
+  scheduledDelayMillis: number;
+  exportTimeoutMillis: number;
+}
+
+/** Everything `startTelemetry` uses, typed; each field read from the environment unless overridden. */
 export interface TelemetryOptions {
+  /** OTEL_SERVICE_NAME; it and OTEL_RESOURCE_ATTRIBUTES win over this when set. */
   serviceName: string;
-  serviceNamespace: string;
-  serviceVersion?: string;
-  deploymentEnvironment: string;
-  /** Where and how each signal is exported (OTEL_EXPORTER_OTLP_*: endpoint and protocol, per signal or common). */
+  /**
+   * Resource attributes tracehop sets below OTEL_RESOURCE_ATTRIBUTES (which wins): `service.namespace`
+   * `tracehop` and `deployment.environment.name` `development` unless given.
+   */
+  resourceAttributes: Record<string, string>;
+  /** Where and how each signal is exported (OTEL_EXPORTER_OTLP_*: endpoint, protocol, timeout, per signal or common). */
   export: Record<OtlpSignal, OtlpExport>;
+  /** Which exporters each signal uses (OTEL_{TRACES,METRICS,LOGS}_EXPORTER); empty for `none`: no exporter, no processor. */
+  exporters: Record<OtlpSignal, ExporterName[]>;
+  /** OTEL_SDK_DISABLED. */
   disabled: boolean;
   /** Upper bound for flushing on shutdown: a stuck exporter never holds a SIGTERM hostage. */
   shutdownTimeoutMillis: number;
-  metricExportIntervalMillis: number;
+  /** The periodic metric reader (OTEL_METRIC_EXPORT_INTERVAL, OTEL_METRIC_EXPORT_TIMEOUT). */
+  metricExport: { intervalMillis: number; timeoutMillis: number };
   /** Batch span processor sizing (OTEL_BSP_*); defaults measured in bench/telemetry-load.ts. */
-  spanBatching: { maxQueueSize: number; maxExportBatchSize: number; scheduledDelayMillis: number; exportTimeoutMillis: number };
-  kafka: { hopMode: HopMode; messageKey: MessageKeyMode; messageKeySalt: string };
+  spanBatching: BatchingOptions;
+  /** Batch log record processor sizing (OTEL_BLRP_*; the specification's defaults). */
+  logBatching: BatchingOptions;
+  /** The kafkajs instrumentation's options (TRACEHOP_KAFKA_*); hooks only in code. */
+  kafka: { hopMode: HopMode; messageKey: MessageKeyMode; messageKeySalt: string } & Pick<
+    TracehopKafkaJsConfig,
+    'producerHook' | 'consumerHook'
+  >;
   /** Which instrumentations run (OTEL_NODE_ENABLED_INSTRUMENTATIONS / OTEL_NODE_DISABLED_INSTRUMENTATIONS). */
   instrumentations: InstrumentationName[];
   /** pg.connect and pg-pool.connect spans (TRACEHOP_PG_CONNECT_SPANS); query spans are always made. */
@@ -82,4 +114,8 @@ export interface OtlpExport {
   protocol: OtlpProtocol;
   /** The full URL: for HTTP including /v1/<signal>. */
   endpoint: string;
+  /** How long one export request may take (OTEL_EXPORTER_OTLP_[SIGNAL_]TIMEOUT, default 10 s). */
+  timeoutMillis: number;
 }
+/** The exporters tracehop builds for OTEL_{TRACES,METRICS,LOGS}_EXPORTER (`none` is an empty list). */
+export type ExporterName = 'otlp' | 'console';

@@ -66,7 +66,7 @@ describe('one Kafka message between two processes, read back from Jaeger and Vic
     expect(logs[0].fields.span_id).toBe(consumed.spanId);
 
     const processed = await eventually('messaging metrics in Prometheus', 30, async () => {
-      const samples = await prometheusQuery(`tracehop_messaging_processed_total{messaging_destination_name="${topic}"}`);
+      const samples = await prometheusQuery(`messaging_process_duration_seconds_count{messaging_destination_name="${topic}"}`);
       return samples.length ? samples : undefined;
     });
     expect(processed[0].metric.messaging_consumer_group_name).toBe(`${topic}-fixture`);

@@ -145,11 +145,26 @@ describe('kafkajs tracing against the real broker', () => {
     expect(headerValues(received.headers, 'traceparent')).toHaveLength(1);
     expect(headerValues(received.headers, 'x-request')).toEqual(['r1']);
 
-    // Messaging metrics by topic and group, with end-to-end latency from the produced-at header.
-    const group = { 'messaging.destination.name': topic, 'messaging.consumer.group.name': `${topic}-group` };
-    expect((await pointsFor('tracehop.messaging.consumed', topic)).map((p) => [p.attributes, p.value])).toEqual([[group, 1]]);
-    expect((await pointsFor('tracehop.messaging.processed', topic)).map((p) => p.value)).toEqual([1]);
-    expect(await pointsFor('tracehop.messaging.failed', topic)).toEqual([]);
+    // The messaging conventions' client metrics, with end-to-end latency from the produced-at header.
+    const destination = { 'messaging.system': 'kafka', 'messaging.destination.name': topic };
+    const server = { 'server.address': expect.any(String), 'server.port': expect.any(Number) };
+    expect((await pointsFor('messaging.client.sent.messages', topic)).map((p) => [p.attributes, p.value])).toEqual([
+      [{ ...destination, ...server, 'messaging.operation.name': 'send' }, 1],
+    ]);
+    const consumer = {
+      ...destination,
+      ...server,
+      'messaging.consumer.group.name': `${topic}-group`,
+      'messaging.destination.partition.id': '0',
+    };
+    expect((await pointsFor('messaging.client.consumed.messages', topic)).map((p) => [p.attributes, p.value])).toEqual([
+      [{ ...consumer, 'messaging.operation.name': 'process' }, 1],
+    ]);
+    const processed = await pointsFor('messaging.process.duration', topic);
+    expect(processed.map((p) => [p.attributes, (p.value as Histogram).count])).toEqual([
+      [{ ...consumer, 'messaging.operation.name': 'process' }, 1],
+    ]);
+    expect((await pointsFor('messaging.client.operation.duration', topic)).map((p) => (p.value as Histogram).count)).toEqual([1]);
     const latency = (await pointsFor('tracehop.messaging.produce_to_process.duration', topic))[0].value as Histogram;
     expect(latency.count).toBe(1);
     expect(latency.sum).toBeGreaterThanOrEqual(0);
@@ -212,6 +227,43 @@ describe('kafkajs tracing against the real broker', () => {
       parents.map((p) => [p.spanContext().traceId, p.spanContext().spanId]),
     );
     parents.forEach((p) => p.end());
+  });
+
+  it("transactional sends: a transaction's send gets its send span and traceparent, and the consumer continues the trace", async () => {
+    instrumentation.setConfig({ ...instrumentation.getConfig(), hopMode: 'child' });
+    const topic = `telemetry-transaction-${randomUUID()}`;
+    const kafka = new kafkajs.Kafka({
+      clientId: 'transaction-test',
+      brokers: kafkaBrokers().split(','),
+      logLevel: kafkajs.logLevel.NOTHING,
+    });
+    const producer = kafka.producer({ transactionalId: `${topic}-producer`, idempotent: true, maxInFlightRequests: 1 });
+    const consumer = kafka.consumer({ groupId: `${topic}-group` });
+    const received = await withTopics(kafka, [topic], async () => {
+      try {
+        await Promise.all([producer.connect(), consumer.connect()]);
+        await consumer.subscribe({ topic, fromBeginning: true });
+        const consumed = new Promise<Received>((resolve) => {
+          void consumer.run({
+            eachMessage: async ({ message }) =>
+              resolve({ headers: message.headers ?? {}, activeTraceId: trace.getActiveSpan()?.spanContext().traceId }),
+          });
+        });
+        const transaction = await producer.transaction();
+        await transaction.send({ topic, messages: [{ value: 'in a transaction' }] });
+        await transaction.commit();
+        return await consumed;
+      } finally {
+        await consumer.disconnect();
+        await producer.disconnect();
+      }
+    });
+    const send = await spanNamed(`send ${topic}`);
+    const process = await spanNamed(`process ${topic}`);
+    expect(send.kind).toBe(SpanKind.PRODUCER);
+    expect(headerValues(received.headers, 'traceparent')).toEqual([`00-${send.spanContext().traceId}-${send.spanContext().spanId}-01`]);
+    expect(parentId(process)).toBe(send.spanContext().spanId);
+    expect(received.activeTraceId).toBe(send.spanContext().traceId);
   });
 
   it('a malformed traceparent still gets processed, under a new trace marked as broken', async () => {

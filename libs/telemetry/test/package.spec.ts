@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 
 const lib = join(__dirname, '..');
 const repo = join(lib, '../..');
@@ -15,6 +15,13 @@ function sources(dir: string): string[] {
     const path = join(dir, entry);
     return statSync(path).isDirectory() ? sources(path) : path.endsWith('.ts') ? [path] : [];
   });
+}
+
+/** The files `npm pack` puts in the tarball, its scripts (prepack) run as for a publish. */
+function packedFiles(): string[] {
+  const output = execFileSync('npm', ['pack', '--dry-run', '--json', '--loglevel=error'], { cwd: lib, encoding: 'utf8', stdio: 'pipe' });
+  const [packed] = JSON.parse(output) as { files: { path: string }[] }[];
+  return packed.files.map((file) => file.path).sort();
 }
 
 describe('@tracehop/telemetry as a package of its own', () => {
@@ -33,10 +40,20 @@ describe('@tracehop/telemetry as a package of its own', () => {
     }
   });
 
-  it('compiles to a dist whose entry points load', () => {
+  it('packs the compiled sources, README, LICENSE and CHANGELOG, and nothing left in dist by an older layout', () => {
+    mkdirSync(join(lib, 'dist/kafka'), { recursive: true });
+    writeFileSync(join(lib, 'dist/kafka/traced-consumer.js'), '// compiled from a source file that no longer exists\n');
+    const compiled = sources(join(lib, 'src')).flatMap((file) => {
+      const stem = relative(join(lib, 'src'), file).replace(/\.ts$/, '');
+      return [`dist/${stem}.js`, `dist/${stem}.js.map`, `dist/${stem}.d.ts`];
+    });
+    expect(packedFiles()).toEqual([...compiled, 'CHANGELOG.md', 'LICENSE', 'README.md', 'package.json'].sort());
+  });
+
+  it('builds a dist whose entry points load', () => {
     // Inside the repository, so the build resolves its dependencies from node_modules like a user's install.
     const out = join(lib, 'dist');
-    execFileSync(join(repo, 'node_modules/.bin/tsc'), ['-p', join(lib, 'tsconfig.json'), '--outDir', out], { cwd: repo });
+    execFileSync('npm', ['run', '--silent', 'build'], { cwd: lib, stdio: 'pipe' });
     const exported = execFileSync(
       join(repo, 'node_modules/.bin/node'),
       ['-e', `console.log(Object.keys(require(${JSON.stringify(join(out, 'index.js'))})).sort().join(','))`],

@@ -5,7 +5,7 @@ import { BatchSpanProcessor, TracerProvider, type SpanExporter } from '@opentele
 import { endpoints } from '../../../test/support/backends';
 import { eventually } from '../../../test/support/eventually';
 import { stackCommand } from '../../../test/support/stack-cli';
-import { RetryingExporter } from '../src/internal/export/retrying-exporter';
+import { DEFAULT_RETRY_DELAYS, RetryingExporter } from '../src/internal/export/retrying-exporter';
 
 const spansPerRun = 120;
 const everyMillis = 50;
@@ -30,7 +30,10 @@ describe('OTLP gRPC export across an agent restart (real stack)', () => {
     const retrying = `retrying-export-${run}`;
     const plain = `plain-export-${run}`;
     const url = `http://${endpoints.agentGrpc}`;
-    const withRetry = providerFor(retrying, new RetryingExporter(new OTLPTraceExporter({ url })));
+    const withRetry = providerFor(
+      retrying,
+      new RetryingExporter(new OTLPTraceExporter({ url }), { ...DEFAULT_RETRY_DELAYS, budgetMillis: 25_000, attemptTimeoutMillis: 10_000 }),
+    );
     const withoutRetry = providerFor(plain, new OTLPTraceExporter({ url }));
 
     let sent = 0;

@@ -22,7 +22,7 @@ const unavailable: ExportResult = {
   error: Object.assign(new Error('14 UNAVAILABLE: connect ECONNREFUSED'), { code: 14 }),
 };
 const invalid: ExportResult = { code: ExportResultCode.FAILED, error: Object.assign(new Error('3 INVALID_ARGUMENT'), { code: 3 }) };
-const fast = { maxRetryMillis: 500, initialDelayMillis: 5, maxDelayMillis: 20 };
+const fast = { budgetMillis: 500, attemptTimeoutMillis: 50, initialDelayMillis: 5, maxDelayMillis: 20 };
 const exportWith = (exporter: RetryingExporter<string[]>) => new Promise<ExportResult>((done) => exporter.export(['span'], done));
 
 describe('RetryingExporter', () => {
@@ -40,10 +40,10 @@ describe('RetryingExporter', () => {
     expect(inner.calls).toBe(1);
   });
 
-  it('gives up after maxRetryMillis, so memory and the batch processor are never held forever', async () => {
+  it('gives up after budgetMillis, so memory and the batch processor are never held forever', async () => {
     const inner = scripted([unavailable]);
     const started = Date.now();
-    const result = await exportWith(new RetryingExporter(inner, { ...fast, maxRetryMillis: 100 }));
+    const result = await exportWith(new RetryingExporter(inner, { ...fast, budgetMillis: 100 }));
     expect(result.code).toBe(ExportResultCode.FAILED);
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(inner.calls).toBeGreaterThan(1);
@@ -51,13 +51,90 @@ describe('RetryingExporter', () => {
 
   it('stops retrying once shut down', async () => {
     const inner = scripted([unavailable]);
-    const exporter = new RetryingExporter(inner, { ...fast, maxRetryMillis: 10_000 });
+    const exporter = new RetryingExporter(inner, { ...fast, budgetMillis: 10_000 });
     const pending = exportWith(exporter);
     await exporter.shutdown();
     await expect(pending).resolves.toMatchObject({ code: ExportResultCode.FAILED });
     const callsAtAnswer = inner.calls;
     await new Promise((r) => setTimeout(r, 100));
     expect(inner.calls).toBe(callsAtAnswer);
+  });
+});
+
+/** Encodes google.rpc.Status{code: 8, details: [Any(google.rpc.RetryInfo{retry_delay: {seconds, nanos}})]}, as a gRPC server sends it. */
+function statusWithRetryInfo(seconds: number, nanos: number): Buffer {
+  const varint = (n: number) => {
+    const bytes: number[] = [];
+    for (; n > 127; n = Math.floor(n / 128)) bytes.push((n % 128) | 128);
+    return Buffer.from([...bytes, n]);
+  };
+  const field = (number: number, value: Buffer | number) =>
+    typeof value === 'number'
+      ? Buffer.concat([varint(number << 3), varint(value)])
+      : Buffer.concat([varint((number << 3) | 2), varint(value.length), value]);
+  const duration = Buffer.concat([field(1, seconds), field(2, nanos)]);
+  const any = Buffer.concat([field(1, Buffer.from('type.googleapis.com/google.rpc.RetryInfo')), field(2, field(1, duration))]);
+  return Buffer.concat([field(1, 8), field(2, Buffer.from('slow down')), field(3, any)]);
+}
+
+const exhausted = (details?: Buffer): ExportResult => ({
+  code: ExportResultCode.FAILED,
+  error: Object.assign(new Error('8 RESOURCE_EXHAUSTED'), {
+    code: 8,
+    metadata: { get: (key: string) => (key === 'grpc-status-details-bin' && details ? [details] : []) },
+  }),
+});
+
+/** An exporter whose every attempt takes attemptMillis and fails, recording how many run at once. */
+function slowlyFailing(attemptMillis: number) {
+  const fake = {
+    calls: 0,
+    inFlight: 0,
+    export(_items: string[], done: (r: ExportResult) => void) {
+      fake.calls += 1;
+      fake.inFlight += 1;
+      setTimeout(() => {
+        fake.inFlight -= 1;
+        done(unavailable);
+      }, attemptMillis);
+    },
+    shutdown: () => Promise.resolve(),
+  };
+  return fake;
+}
+
+describe('RetryingExporter within its budget (OTLP: throttling and the batch processor’s timeout)', () => {
+  it('starts no attempt that could outlive the budget: the answer comes within it, with no attempt still running', async () => {
+    const inner = slowlyFailing(150);
+    const options = { budgetMillis: 400, attemptTimeoutMillis: 150, initialDelayMillis: 5, maxDelayMillis: 20 };
+    const started = Date.now();
+    const result = await exportWith(new RetryingExporter(inner, options));
+    expect(result.code).toBe(ExportResultCode.FAILED);
+    expect(Date.now() - started).toBeLessThanOrEqual(400 + 30);
+    expect(inner.inFlight).toBe(0);
+    expect(inner.calls).toBeGreaterThanOrEqual(2);
+  });
+
+  it('does not retry RESOURCE_EXHAUSTED without RetryInfo', async () => {
+    const inner = scripted([exhausted(), ok]);
+    expect((await exportWith(new RetryingExporter(inner, fast))).code).toBe(ExportResultCode.FAILED);
+    expect(inner.calls).toBe(1);
+  });
+
+  it('retries RESOURCE_EXHAUSTED after the delay the server’s RetryInfo asks for', async () => {
+    const inner = scripted([exhausted(statusWithRetryInfo(0, 150_000_000)), ok]);
+    const started = Date.now();
+    await expect(exportWith(new RetryingExporter(inner, { ...fast, maxDelayMillis: 20 }))).resolves.toEqual(ok);
+    expect(inner.calls).toBe(2);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(145);
+  });
+
+  it('gives up at once when the delay RetryInfo asks for does not fit in the budget', async () => {
+    const inner = scripted([exhausted(statusWithRetryInfo(60, 0)), ok]);
+    const started = Date.now();
+    expect((await exportWith(new RetryingExporter(inner, fast))).code).toBe(ExportResultCode.FAILED);
+    expect(inner.calls).toBe(1);
+    expect(Date.now() - started).toBeLessThan(100);
   });
 });
 

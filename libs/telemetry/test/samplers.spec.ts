@@ -44,6 +44,16 @@ describe('RateLimitingSampler', () => {
     expect([decide(sampler), decide(sampler), decide(sampler)].filter((d) => d === SamplingDecision.RECORD_AND_SAMPLED)).toHaveLength(2);
   });
 
+  it('samples below one trace per second: at 0.5/s one trace every two seconds', () => {
+    let now = 0;
+    const sampler = new RateLimitingSampler(0.5, () => now);
+    expect([decide(sampler), decide(sampler)]).toEqual([SamplingDecision.RECORD_AND_SAMPLED, SamplingDecision.NOT_RECORD]);
+    now += 1_000;
+    expect(decide(sampler)).toBe(SamplingDecision.NOT_RECORD);
+    now += 1_000;
+    expect([decide(sampler), decide(sampler)]).toEqual([SamplingDecision.RECORD_AND_SAMPLED, SamplingDecision.NOT_RECORD]);
+  });
+
   it('samples nothing at 0 per second and rejects negative rates', () => {
     expect(decide(new RateLimitingSampler(0))).toBe(SamplingDecision.NOT_RECORD);
     expect(() => new RateLimitingSampler(-1)).toThrow(RangeError);
@@ -87,6 +97,7 @@ describe('samplerFromEnv', () => {
     ['parentbased_always_off', {}, SamplingDecision.NOT_RECORD],
     ['parentbased_always_off', { links: [link(true)] }, SamplingDecision.RECORD_AND_SAMPLED],
     ['tracehop_ratelimit', {}, SamplingDecision.RECORD_AND_SAMPLED],
+    ['tracehop_ratelimit', { parent: false }, SamplingDecision.NOT_RECORD],
     ['parentbased_tracehop_ratelimit', { parent: false }, SamplingDecision.NOT_RECORD],
   ] as const)('%s %j → %s', (name, options, expected) => {
     expect(decide(samplerFromEnv({ OTEL_TRACES_SAMPLER: name }), options)).toBe(expected);
@@ -104,6 +115,33 @@ describe('samplerFromEnv', () => {
   it('tracehop_ratelimit uses OTEL_TRACES_SAMPLER_ARG as traces per second', () => {
     const sampler = samplerFromEnv({ OTEL_TRACES_SAMPLER: 'tracehop_ratelimit', OTEL_TRACES_SAMPLER_ARG: '1' });
     expect([decide(sampler), decide(sampler)]).toEqual([SamplingDecision.RECORD_AND_SAMPLED, SamplingDecision.NOT_RECORD]);
+  });
+
+  it.each(['tracehop_ratelimit', 'parentbased_tracehop_ratelimit'])(
+    '%s decides per trace: the children of a kept root are kept without spending the budget',
+    (name) => {
+      const exporter = new InMemorySpanExporter();
+      const provider = new TracerProvider({
+        sampler: samplerFromEnv({ OTEL_TRACES_SAMPLER: name, OTEL_TRACES_SAMPLER_ARG: '1' }),
+        spanProcessors: [new SimpleSpanProcessor({ exporter })],
+      });
+      const tracer = provider.getTracer('test');
+      const root = tracer.startSpan('handle order', { root: true });
+      const inRoot = trace.setSpan(ROOT_CONTEXT, root);
+      for (const step of ['validate', 'store', 'publish']) tracer.startSpan(step, {}, inRoot).end();
+      root.end();
+      tracer.startSpan('second root within the second', { root: true }).end();
+      expect(exporter.getFinishedSpans().map((s) => s.name)).toEqual(['validate', 'store', 'publish', 'handle order']);
+    },
+  );
+
+  it('tracehop_ratelimit: a linked trace follows its producer without spending the budget', () => {
+    const sampler = samplerFromEnv({ OTEL_TRACES_SAMPLER: 'tracehop_ratelimit', OTEL_TRACES_SAMPLER_ARG: '1' });
+    expect([decide(sampler, { links: [link(true)] }), decide(sampler, { links: [link(false)] }), decide(sampler)]).toEqual([
+      SamplingDecision.RECORD_AND_SAMPLED,
+      SamplingDecision.NOT_RECORD,
+      SamplingDecision.RECORD_AND_SAMPLED,
+    ]);
   });
 
   it('falls back to parentbased_always_on for an unknown sampler or a bad argument, never throwing', () => {

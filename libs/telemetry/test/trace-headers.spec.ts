@@ -63,6 +63,27 @@ describe('reading trace headers from consumed records', () => {
   });
 });
 
+describe('tracestate travels with the traceparent it came with', () => {
+  const stateOf = (headers: Parameters<typeof extractTraceContext>[1]) => spanContextOf(headers)?.traceState?.serialize();
+
+  it('combines repeated tracestate fields of a record with one traceparent into one list, in order (W3C, RFC 9110 5.3)', () => {
+    expect(stateOf({ traceparent: TRACEPARENT, tracestate: [Buffer.from('a=1'), Buffer.from('b=2')] })).toBe('a=1,b=2');
+  });
+
+  it('with duplicated traceparents, keeps only the tracestate paired with the traceparent used', () => {
+    expect(stateOf({ traceparent: [OTHER, TRACEPARENT], tracestate: ['other=1', 'mine=2'] })).toBe('mine=2');
+  });
+
+  it('pairs by position when the traceparent used is not the last copy', () => {
+    expect(stateOf({ traceparent: [TRACEPARENT, 'garbage'], tracestate: ['mine=2', 'other=1'] })).toBe('mine=2');
+  });
+
+  it('drops tracestate when duplicated traceparents and tracestates cannot be paired one to one', () => {
+    expect(stateOf({ traceparent: [OTHER, TRACEPARENT], tracestate: 'other=1' })).toBeUndefined();
+    expect(spanContextOf({ traceparent: [OTHER, TRACEPARENT], tracestate: 'other=1' })?.traceId).toBe(TRACE_ID);
+  });
+});
+
 describe('writing trace headers for produced records', () => {
   const sending = trace.setSpanContext(ROOT_CONTEXT, { traceId: TRACE_ID, spanId: SPAN_ID, traceFlags: TraceFlags.SAMPLED });
 

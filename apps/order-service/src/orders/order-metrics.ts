@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { metrics } from '@opentelemetry/api';
-import { defineCounter, defineHistogram } from '@tracehop/telemetry';
+import { defineCounter, defineHistogram } from '@tracehop/service-kit';
 
 const meter = metrics.getMeter('order-service');
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { metrics } from '@opentelemetry/api';
-import { defineCounter } from '@tracehop/telemetry';
+import { defineCounter } from '@tracehop/service-kit';
 
 @Injectable()
 export class PaymentMetrics {

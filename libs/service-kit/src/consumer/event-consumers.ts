@@ -1,6 +1,5 @@
 import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import { metrics } from '@opentelemetry/api';
-import { defineCounter } from '@tracehop/telemetry';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'winston';
 import { SERVICE_CONFIG, type ServiceConfig } from '../config/service-config';
@@ -9,6 +8,7 @@ import type { KitTables } from '../database/kit-tables';
 import { Faults } from '../faults/faults';
 import { KafkaClients } from '../kafka/kafka-clients';
 import { LOGGER } from '../logging';
+import { defineCounter } from '../metrics/instruments';
 import { EventConsumer, type ConsumerMetrics } from './event-consumer';
 import type { ConsumerGroupSpec } from './event-handler';
 

@@ -2,7 +2,7 @@ import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationB
 import { context, metrics, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import { ATTR_MESSAGING_DESTINATION_NAME } from '@opentelemetry/semantic-conventions/incubating';
-import { defineCounter, defineHistogram, MESSAGE_ID_HEADER, messageInContext, RateLimitedWarning } from '@tracehop/telemetry';
+import { MESSAGE_ID_HEADER, messageInContext, RateLimitedWarning } from '@tracehop/telemetry';
 import type { Message } from 'kafkajs';
 import type { Kysely, Selectable } from 'kysely';
 import type { Logger } from 'winston';
@@ -11,6 +11,7 @@ import { DATABASE } from '../database/database';
 import type { KitTables, OutboxTable } from '../database/kit-tables';
 import { KafkaClients } from '../kafka/kafka-clients';
 import { LOGGER } from '../logging';
+import { defineCounter, defineHistogram } from '../metrics/instruments';
 
 /**
  * Publishes outbox rows in id order, up to OUTBOX_BATCH_SIZE per tick in one request to the broker,

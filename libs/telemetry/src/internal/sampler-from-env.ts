@@ -1,9 +1,13 @@
 import { diag } from '@opentelemetry/api';
 import { AlwaysOffSampler, AlwaysOnSampler, ParentBasedSampler, TraceIdRatioBasedSampler, type Sampler } from '@opentelemetry/sdk-trace';
 import { LinkedContextSampler } from '../sampling/linked-context-sampler';
+import { ProbabilitySampler } from '../sampling/probability-sampler';
 import { RateLimitingSampler } from '../sampling/rate-limiting-sampler';
 
-/** OTEL_TRACES_SAMPLER values: the specification's, plus a rate limit (argument: traces per second). */
+/**
+ * OTEL_TRACES_SAMPLER values: the specification's, plus tracehop's (the specification names no
+ * value for ProbabilitySampler yet): the consistent probability sampler and a rate limit.
+ */
 export const SAMPLER_NAMES = [
   'always_on',
   'always_off',
@@ -11,6 +15,8 @@ export const SAMPLER_NAMES = [
   'parentbased_always_on',
   'parentbased_always_off',
   'parentbased_traceidratio',
+  'tracehop_probability',
+  'parentbased_tracehop_probability',
   'tracehop_ratelimit',
   'parentbased_tracehop_ratelimit',
 ] as const;
@@ -28,34 +34,39 @@ function numberArg(raw: string | undefined, fallback: number, valid: (n: number)
 
 /**
  * The sampler OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG ask for. Every root decision is wrapped
- * in LinkedContextSampler: a new trace linked to a sampled producer is kept (link-mode hops do not
- * fragment a transaction). Unknown values warn and fall back to parentbased_always_on, as the SDK does:
- * a telemetry setting never stops a service from starting.
+ * in LinkedContextSampler: a new trace started from links (a link-mode process span) continues the
+ * transaction it links to instead of being decided afresh. A rate limit decides per trace, so
+ * `tracehop_ratelimit` follows the parent as `parentbased_tracehop_ratelimit` does. Unknown values
+ * warn and fall back to parentbased_always_on, as the SDK does: a telemetry setting never stops a
+ * service from starting.
  */
 export function samplerFromEnv(env: NodeJS.ProcessEnv = process.env): Sampler {
   const requested = (env.OTEL_TRACES_SAMPLER ?? DEFAULT).trim().toLowerCase();
   const name: SamplerName = (SAMPLER_NAMES as readonly string[]).includes(requested) ? (requested as SamplerName) : DEFAULT;
   if (name !== requested) diag.warn(`OTEL_TRACES_SAMPLER=${requested} is not one of ${SAMPLER_NAMES.join(', ')}; using ${DEFAULT}`);
   const arg = env.OTEL_TRACES_SAMPLER_ARG;
-  const ratio = () => new TraceIdRatioBasedSampler(numberArg(arg, 1, (n) => n >= 0 && n <= 1, name));
-  const rate = () => new RateLimitingSampler(numberArg(arg, 100, (n) => n >= 0, name));
+  const probability = () => numberArg(arg, 1, (n) => n >= 0 && n <= 1, name);
   const linked = (root: Sampler) => new LinkedContextSampler(root);
+  const parentBased = (root: Sampler) => new ParentBasedSampler({ root: linked(root) });
   switch (name) {
     case 'always_on':
       return new AlwaysOnSampler();
     case 'always_off':
       return new AlwaysOffSampler();
     case 'traceidratio':
-      return linked(ratio());
-    case 'tracehop_ratelimit':
-      return linked(rate());
+      return linked(new TraceIdRatioBasedSampler(probability()));
+    case 'tracehop_probability':
+      return linked(new ProbabilitySampler(probability()));
     case 'parentbased_always_on':
       return new ParentBasedSampler({ root: new AlwaysOnSampler() });
     case 'parentbased_always_off':
-      return new ParentBasedSampler({ root: linked(new AlwaysOffSampler()) });
+      return parentBased(new AlwaysOffSampler());
     case 'parentbased_traceidratio':
-      return new ParentBasedSampler({ root: linked(ratio()) });
+      return parentBased(new TraceIdRatioBasedSampler(probability()));
+    case 'parentbased_tracehop_probability':
+      return parentBased(new ProbabilitySampler(probability()));
+    case 'tracehop_ratelimit':
     case 'parentbased_tracehop_ratelimit':
-      return new ParentBasedSampler({ root: linked(rate()) });
+      return parentBased(new RateLimitingSampler(numberArg(arg, 100, (n) => n >= 0, name)));
   }
 }

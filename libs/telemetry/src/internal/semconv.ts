@@ -16,3 +16,7 @@ export const ATTR_MESSAGING_KAFKA_OFFSET = 'messaging.kafka.offset' as const;
 export const ATTR_MESSAGING_KAFKA_MESSAGE_KEY = 'messaging.kafka.message.key' as const;
 export const ATTR_MESSAGING_KAFKA_MESSAGE_TOMBSTONE = 'messaging.kafka.message.tombstone' as const;
 export const MESSAGING_SYSTEM_VALUE_KAFKA = 'kafka' as const;
+export const METRIC_MESSAGING_CLIENT_SENT_MESSAGES = 'messaging.client.sent.messages' as const;
+export const METRIC_MESSAGING_CLIENT_CONSUMED_MESSAGES = 'messaging.client.consumed.messages' as const;
+export const METRIC_MESSAGING_CLIENT_OPERATION_DURATION = 'messaging.client.operation.duration' as const;
+export const METRIC_MESSAGING_PROCESS_DURATION = 'messaging.process.duration' as const;

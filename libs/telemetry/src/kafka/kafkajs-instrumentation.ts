@@ -1,17 +1,22 @@
+import type { Attributes } from '@opentelemetry/api';
+import { getNumberFromEnv } from '@opentelemetry/core';
 import { InstrumentationBase, InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
 import type * as KafkaJs from 'kafkajs';
+import { brokerAttributes } from '../internal/kafka/broker-address';
+import { instrumentOrLeave } from '../internal/kafka/guarded';
 import { hopModeFromEnv, hopModesByGroupFromEnv } from '../internal/kafka/hop-mode';
+import { INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION, SUPPORTED_KAFKAJS_VERSIONS } from '../internal/kafka/instrumentation-package';
 import { tracedEachBatch, tracedEachMessage } from '../internal/kafka/traced-consumer';
-import { tracedSend, tracedSendBatch } from '../internal/kafka/traced-producer';
+import { traceProducer } from '../internal/kafka/traced-producer';
 import { MessagingMetrics } from '../internal/metrics/messaging-metrics';
 import { RateLimitedWarning } from '../logs/rate-limited-warning';
 import type { TracehopKafkaJsConfig } from '../types';
 
-const PACKAGE = '@tracehop/telemetry/kafkajs';
-const VERSION = '0.1.0';
+/** The OpenTelemetry specification's default for OTEL_SPAN_LINK_COUNT_LIMIT, as the SDK applies it. */
+const DEFAULT_LINK_COUNT_LIMIT = 128;
 
-/** kafkajs keeps clientId private; the Kafka constructor is where it can be seen. */
-const clientIds = new WeakMap<object, string | undefined>();
+/** kafkajs keeps its config private; the Kafka constructor is where clientId and brokers can be seen. */
+const clients = new WeakMap<object, { clientId?: string; server: Attributes }>();
 
 /**
  * kafkajs instrumentation with tracehop's propagation rules (docs/telemetry.md): send spans that
@@ -20,27 +25,39 @@ const clientIds = new WeakMap<object, string | undefined>();
  */
 export class TracehopKafkaJsInstrumentation extends InstrumentationBase<TracehopKafkaJsConfig> {
   private readonly brokenHeaderWarning = new RateLimitedWarning(60_000);
+  /** Shared by every producer and consumer, so that a later meter provider reaches them all. */
+  private readonly messagingMetrics: MessagingMetrics;
 
   constructor(config: TracehopKafkaJsConfig = {}) {
-    super(PACKAGE, VERSION, config);
+    super(INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION, config);
+    this.messagingMetrics = new MessagingMetrics(this.meter);
+  }
+
+  /** Called by setMeterProvider (and by the base constructor, before the metrics exist). */
+  protected override _updateMetricInstruments(): void {
+    // Undefined while the base constructor runs; the constructor then creates it with this.meter.
+    this.messagingMetrics?.useMeter(this.meter);
   }
 
   protected init() {
     return new InstrumentationNodeModuleDefinition(
       'kafkajs',
-      ['>=2.0.0 <3'],
+      [SUPPORTED_KAFKAJS_VERSIONS],
       (exports: typeof KafkaJs) => this.patch(exports),
       (exports: typeof KafkaJs) => this.unpatch(exports),
     );
   }
 
-  private settings() {
+  /** What a new producer or consumer of the given client is traced with. */
+  private settings(kafka: object) {
     const config = this.getConfig();
     return {
       tracer: this.tracer,
       hopMode: config.hopMode ?? hopModeFromEnv(),
       messageKey: config.messageKey ?? 'hash',
       messageKeySalt: config.messageKeySalt ?? process.env.TRACEHOP_KAFKA_KEY_SALT ?? '',
+      clientId: clients.get(kafka)?.clientId,
+      server: clients.get(kafka)?.server ?? {},
     };
   }
 
@@ -49,12 +66,12 @@ export class TracehopKafkaJsInstrumentation extends InstrumentationBase<Tracehop
     const instrumentation = this;
     const OriginalKafka = exports.Kafka;
     if (!(OriginalKafka as { __tracehop?: boolean }).__tracehop) {
-      // A subclass only to see clientId; behaviour lives in the wrapped prototype methods below.
+      // A subclass only to see clientId and brokers; behaviour lives in the wrapped prototype methods below.
       const Kafka = class extends OriginalKafka {
         static __tracehop = true;
         constructor(config: KafkaJs.KafkaConfig) {
           super(config);
-          clientIds.set(this, config.clientId);
+          clients.set(this, { clientId: config.clientId, server: brokerAttributes(config.brokers) });
         }
       };
       Object.defineProperty(exports, 'Kafka', { value: Kafka, configurable: true, enumerable: true, writable: true });
@@ -67,11 +84,16 @@ export class TracehopKafkaJsInstrumentation extends InstrumentationBase<Tracehop
       (original) =>
         function producer(this: KafkaJs.Kafka, ...args: Parameters<KafkaJs.Kafka['producer']>) {
           const created = original.apply(this, args);
-          const tracing = { ...instrumentation.settings(), clientId: clientIds.get(this) };
-          const send = created.send.bind(created);
-          const sendBatch = created.sendBatch.bind(created);
-          created.send = (record) => tracedSend(tracing, record, send);
-          created.sendBatch = (batch) => tracedSendBatch(tracing, batch, sendBatch);
+          instrumentOrLeave('producer', () =>
+            traceProducer(
+              {
+                ...instrumentation.settings(this),
+                metrics: instrumentation.messagingMetrics,
+                hook: instrumentation.getConfig().producerHook,
+              },
+              created,
+            ),
+          );
           return created;
         },
     );
@@ -82,29 +104,34 @@ export class TracehopKafkaJsInstrumentation extends InstrumentationBase<Tracehop
       (original) =>
         function consumer(this: KafkaJs.Kafka, ...args: Parameters<KafkaJs.Kafka['consumer']>) {
           const created = original.apply(this, args);
-          const settings = instrumentation.settings();
-          const groupId = args[0].groupId;
-          const tracing = {
-            ...settings,
-            hopMode: (instrumentation.getConfig().hopModeByGroup ?? hopModesByGroupFromEnv())[groupId] ?? settings.hopMode,
-            clientId: clientIds.get(this),
-            groupId,
-            brokenHeaderWarning: instrumentation.brokenHeaderWarning,
-            metrics: new MessagingMetrics(instrumentation.meter),
-          };
-          const run = created.run.bind(created);
-          created.run = (config) =>
-            run(
-              config && {
-                ...config,
-                ...(config.eachMessage ? { eachMessage: tracedEachMessage(tracing, config.eachMessage) } : {}),
-                ...(config.eachBatch ? { eachBatch: tracedEachBatch(tracing, config.eachBatch) } : {}),
-              },
-            );
+          instrumentOrLeave('consumer', () => instrumentation.traceConsumer(this, args[0].groupId, created));
           return created;
         },
     );
     return exports;
+  }
+
+  private traceConsumer(kafka: object, groupId: string, consumer: KafkaJs.Consumer): void {
+    const settings = this.settings(kafka);
+    const config = this.getConfig();
+    const tracing = {
+      ...settings,
+      hopMode: (config.hopModeByGroup ?? hopModesByGroupFromEnv())[groupId] ?? settings.hopMode,
+      groupId,
+      brokenHeaderWarning: this.brokenHeaderWarning,
+      metrics: this.messagingMetrics,
+      linkLimit: getNumberFromEnv('OTEL_SPAN_LINK_COUNT_LIMIT') ?? DEFAULT_LINK_COUNT_LIMIT,
+      hook: config.consumerHook,
+    };
+    const run = consumer.run.bind(consumer);
+    consumer.run = (runConfig) =>
+      run(
+        runConfig && {
+          ...runConfig,
+          ...(runConfig.eachMessage ? { eachMessage: tracedEachMessage(tracing, runConfig.eachMessage) } : {}),
+          ...(runConfig.eachBatch ? { eachBatch: tracedEachBatch(tracing, runConfig.eachBatch) } : {}),
+        },
+      );
   }
 
   unpatch(exports: typeof KafkaJs): void {

@@ -10,6 +10,6 @@ export function processBatchMessage<T>(batch: Batch, message: KafkaMessage, work
   if (!inFlight) return work();
   return runInSpan(
     () => startProcessSpan(inFlight.tracing, batch.topic, batch.partition, message, [inFlight.poll]),
-    () => measured(inFlight.tracing, batch.topic, message, work),
+    () => measured(inFlight.tracing, batch.topic, batch.partition, message, work),
   );
 }

@@ -3,9 +3,11 @@ import { SamplingDecision, type Sampler, type SamplingResult } from '@openteleme
 
 /**
  * Samples at most `tracesPerSecond` new traces per second (token bucket, bursts up to one second's
- * worth). Meant as the root sampler under ParentBased, so children follow their parent's decision.
+ * worth, and at least one trace, so a rate below 1/s samples one trace every 1/rate seconds). Meant
+ * as the root sampler under ParentBased, so children follow their parent's decision.
  */
 export class RateLimitingSampler implements Sampler {
+  private readonly capacity: number;
   private tokens: number;
   private last: number;
 
@@ -14,7 +16,8 @@ export class RateLimitingSampler implements Sampler {
     private readonly now: () => number = () => performance.now(),
   ) {
     if (!(tracesPerSecond >= 0)) throw new RangeError(`tracesPerSecond must be ≥ 0, got ${tracesPerSecond}`);
-    this.tokens = tracesPerSecond;
+    this.capacity = tracesPerSecond === 0 ? 0 : Math.max(1, tracesPerSecond);
+    this.tokens = this.capacity;
     this.last = now();
   }
 
@@ -27,7 +30,7 @@ export class RateLimitingSampler implements Sampler {
     _links: Link[],
   ): SamplingResult {
     const now = this.now();
-    this.tokens = Math.min(this.tracesPerSecond, this.tokens + ((now - this.last) / 1000) * this.tracesPerSecond);
+    this.tokens = Math.min(this.capacity, this.tokens + ((now - this.last) / 1000) * this.tracesPerSecond);
     this.last = now;
     if (this.tokens >= 1) {
       this.tokens -= 1;

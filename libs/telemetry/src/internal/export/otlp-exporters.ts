@@ -12,23 +12,35 @@ import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type { OtlpExport, OtlpProtocol } from '../../types';
 
+/**
+ * What tracehop resolves itself: the URL (tracehop's defaults and per-signal resolution) and the
+ * timeout (RetryingExporter bounds its attempts by it). Headers, compression, certificates and
+ * OTEL_EXPORTER_OTLP_*INSECURE the exporters read from the environment themselves (0.301.0: options
+ * given in code win, the environment fills in the rest; test/export-otlp-environment.spec.ts).
+ */
+interface ExporterConfig {
+  url: string;
+  timeoutMillis: number;
+}
+
 /** The exporter of each protocol, per signal: a protocol missing from a table does not compile. */
-const TRACE_EXPORTERS: Record<OtlpProtocol, (url: string) => SpanExporter> = {
-  grpc: (url) => new GrpcTraceExporter({ url }),
-  'http/protobuf': (url) => new ProtoTraceExporter({ url }),
-  'http/json': (url) => new JsonTraceExporter({ url }),
+const TRACE_EXPORTERS: Record<OtlpProtocol, (config: ExporterConfig) => SpanExporter> = {
+  grpc: (config) => new GrpcTraceExporter(config),
+  'http/protobuf': (config) => new ProtoTraceExporter(config),
+  'http/json': (config) => new JsonTraceExporter(config),
 };
-const METRIC_EXPORTERS: Record<OtlpProtocol, (url: string) => PushMetricExporter> = {
-  grpc: (url) => new GrpcMetricExporter({ url }),
-  'http/protobuf': (url) => new ProtoMetricExporter({ url }),
-  'http/json': (url) => new JsonMetricExporter({ url }),
+const METRIC_EXPORTERS: Record<OtlpProtocol, (config: ExporterConfig) => PushMetricExporter> = {
+  grpc: (config) => new GrpcMetricExporter(config),
+  'http/protobuf': (config) => new ProtoMetricExporter(config),
+  'http/json': (config) => new JsonMetricExporter(config),
 };
-const LOG_EXPORTERS: Record<OtlpProtocol, (url: string) => LogRecordExporter> = {
-  grpc: (url) => new GrpcLogExporter({ url }),
-  'http/protobuf': (url) => new ProtoLogExporter({ url }),
-  'http/json': (url) => new JsonLogExporter({ url }),
+const LOG_EXPORTERS: Record<OtlpProtocol, (config: ExporterConfig) => LogRecordExporter> = {
+  grpc: (config) => new GrpcLogExporter(config),
+  'http/protobuf': (config) => new ProtoLogExporter(config),
+  'http/json': (config) => new JsonLogExporter(config),
 };
 
-export const traceExporter = ({ protocol, endpoint }: OtlpExport): SpanExporter => TRACE_EXPORTERS[protocol](endpoint);
-export const metricExporter = ({ protocol, endpoint }: OtlpExport): PushMetricExporter => METRIC_EXPORTERS[protocol](endpoint);
-export const logExporter = ({ protocol, endpoint }: OtlpExport): LogRecordExporter => LOG_EXPORTERS[protocol](endpoint);
+const config = ({ endpoint, timeoutMillis }: OtlpExport): ExporterConfig => ({ url: endpoint, timeoutMillis });
+export const traceExporter = (target: OtlpExport): SpanExporter => TRACE_EXPORTERS[target.protocol](config(target));
+export const metricExporter = (target: OtlpExport): PushMetricExporter => METRIC_EXPORTERS[target.protocol](config(target));
+export const logExporter = (target: OtlpExport): LogRecordExporter => LOG_EXPORTERS[target.protocol](config(target));

@@ -1,24 +1,32 @@
-import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
+import { diag, type DiagLogger } from '@opentelemetry/api';
 import { setGlobalErrorHandler } from '@opentelemetry/core';
 import { RateLimitedWarning } from '../../logs/rate-limited-warning';
+import { diagLogLevelFromEnv } from '../options';
 
 const firstLine = (value: unknown) => (value instanceof Error ? value.message : String(value)).split('\n')[0].slice(0, 300);
 
-/**
- * Routes the SDK's own complaints (diag warnings and errors, and the global error handler, which
- * otherwise prints a full stack for every failed metric export) to stderr as single lines, at most
- * one every 30 s with a count of what was swallowed: a collector outage must not flood the logs.
- */
-export function reportTelemetryProblemsQuietly(): void {
+function createQuietLogger(): DiagLogger {
   const problems = new RateLimitedWarning(30_000, (message) => console.warn(`tracehop telemetry: ${message}`));
   const say = (message: string, args: unknown[]) => problems.say([message, ...args.map(firstLine)].join(' '));
-  const logger: DiagLogger = {
+  // Asked-for detail is said in full: rate limiting debug output would defeat it.
+  const detail = (message: string, args: unknown[]) => console.warn(`tracehop telemetry: ${[message, ...args.map(firstLine)].join(' ')}`);
+  return {
     error: (message, ...args) => say(message, args),
     warn: (message, ...args) => say(message, args),
-    info: () => undefined,
-    debug: () => undefined,
-    verbose: () => undefined,
+    info: (message, ...args) => say(message, args),
+    debug: (message, ...args) => detail(message, args),
+    verbose: (message, ...args) => detail(message, args),
   };
-  diag.setLogger(logger, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
-  setGlobalErrorHandler((error) => problems.say(firstLine(error)));
+}
+
+/**
+ * Routes the SDK's own messages (diag, at OTEL_LOG_LEVEL, default info as the specification says,
+ * and the global error handler, which otherwise prints a full stack for every failed metric export)
+ * to stderr as single lines; errors, warnings and notices at most one every 30 s with a count of what
+ * was swallowed: a collector outage must not flood the logs.
+ */
+export function reportTelemetryProblemsQuietly(env: NodeJS.ProcessEnv = process.env): void {
+  diag.setLogger(createQuietLogger(), { logLevel: diagLogLevelFromEnv(env), suppressOverrideMessage: true });
+  // Through diag, so that OTEL_LOG_LEVEL and the rate limit apply to it too.
+  setGlobalErrorHandler((error) => diag.error(firstLine(error)));
 }

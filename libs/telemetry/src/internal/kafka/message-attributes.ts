@@ -7,6 +7,7 @@ import {
   ATTR_MESSAGING_KAFKA_MESSAGE_KEY,
   ATTR_MESSAGING_KAFKA_MESSAGE_TOMBSTONE,
   ATTR_MESSAGING_MESSAGE_ID,
+  ATTR_MESSAGING_OPERATION_NAME,
   ATTR_MESSAGING_SYSTEM,
   MESSAGING_SYSTEM_VALUE_KAFKA,
 } from '../semconv';
@@ -16,6 +17,8 @@ import { messageKeyAttribute } from './message-key';
 /** How a side (producer or consumer) names itself and shows message keys on its spans. */
 export interface MessageAttributeOptions {
   clientId?: string;
+  /** server.address and server.port of the client's broker (brokerAttributes), possibly none. */
+  server: Attributes;
   messageKey: MessageKeyMode;
   messageKeySalt: string;
 }
@@ -30,8 +33,28 @@ export function messageAttributes(
     [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM_VALUE_KAFKA,
     [ATTR_MESSAGING_DESTINATION_NAME]: topic,
     [ATTR_MESSAGING_CLIENT_ID]: options.clientId,
+    ...options.server,
     [ATTR_MESSAGING_KAFKA_MESSAGE_KEY]: messageKeyAttribute(message.key, options.messageKey, options.messageKeySalt),
     [ATTR_MESSAGING_KAFKA_MESSAGE_TOMBSTONE]: message.key != null && message.value === null ? true : undefined,
     [ATTR_MESSAGING_MESSAGE_ID]: headerValues(message.headers, MESSAGE_ID_HEADER)[0],
+  };
+}
+
+/**
+ * The attributes of a messaging client metric point: low-cardinality only (no key, offset or
+ * message id), as the conventions list them for the metric's operation.
+ */
+export function metricAttributes(
+  options: MessageAttributeOptions,
+  topic: string,
+  operationName: string,
+  extra: Attributes = {},
+): Attributes {
+  return {
+    [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM_VALUE_KAFKA,
+    [ATTR_MESSAGING_OPERATION_NAME]: operationName,
+    [ATTR_MESSAGING_DESTINATION_NAME]: topic,
+    ...options.server,
+    ...extra,
   };
 }

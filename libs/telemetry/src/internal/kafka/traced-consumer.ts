@@ -13,6 +13,7 @@ import {
 import type { Batch, EachBatchHandler, EachBatchPayload, EachMessageHandler, EachMessagePayload, KafkaMessage } from 'kafkajs';
 import {
   ATTR_TRACEHOP_KAFKA_HOP_MODE,
+  ATTR_TRACEHOP_LINKS_OMITTED_COUNT,
   ATTR_TRACEHOP_PROPAGATION_BROKEN,
   ATTR_TRACEHOP_PROPAGATION_TRACEPARENT_COUNT,
 } from '../../attributes';
@@ -20,7 +21,7 @@ import { PRODUCED_AT_HEADER } from '../../headers';
 import { recordFailure } from '../../kafka/span-outcome';
 import { extractTraceContext } from '../../kafka/trace-headers';
 import type { RateLimitedWarning } from '../../logs/rate-limited-warning';
-import type { HopMode } from '../../types';
+import type { HopMode, TracehopKafkaJsConfig } from '../../types';
 import type { MessagingMetrics } from '../metrics/messaging-metrics';
 import {
   ATTR_MESSAGING_BATCH_MESSAGE_COUNT,
@@ -34,9 +35,10 @@ import {
   ATTR_MESSAGING_SYSTEM,
   MESSAGING_SYSTEM_VALUE_KAFKA,
 } from '../semconv';
+import { runHook } from './guarded';
 import { headerValues, inspectTraceparent } from './header-values';
 import { placeProcessSpan } from './hop-mode';
-import { messageAttributes, type MessageAttributeOptions } from './message-attributes';
+import { messageAttributes, metricAttributes, type MessageAttributeOptions } from './message-attributes';
 import { originLinks } from './republished-record';
 
 export interface ConsumerTracing extends MessageAttributeOptions {
@@ -46,12 +48,30 @@ export interface ConsumerTracing extends MessageAttributeOptions {
   /** Broken trace headers are worth one warning, not one per message. */
   brokenHeaderWarning: RateLimitedWarning;
   metrics: MessagingMetrics;
+  /** At most this many links on a poll span: the SDK's link count limit. */
+  linkLimit: number;
+  hook?: TracehopKafkaJsConfig['consumerHook'];
 }
 
-/** Counts and end-to-end latency for one record's processing. */
-export function measured<T>(tracing: ConsumerTracing, topic: string, message: KafkaMessage, work: () => Promise<T>): Promise<T> {
+/** The metric attributes of this consumer's operation on one partition of a topic. */
+function consumerMetricAttributes(tracing: ConsumerTracing, topic: string, partition: number, operationName: string): Attributes {
+  return metricAttributes(tracing, topic, operationName, {
+    [ATTR_MESSAGING_CONSUMER_GROUP_NAME]: tracing.groupId,
+    [ATTR_MESSAGING_DESTINATION_PARTITION_ID]: String(partition),
+  });
+}
+
+/** Duration and end-to-end latency of one record's processing. */
+export function measured<T>(
+  tracing: ConsumerTracing,
+  topic: string,
+  partition: number,
+  message: KafkaMessage,
+  work: () => Promise<T>,
+): Promise<T> {
   const producedAt = Number(headerValues(message.headers, PRODUCED_AT_HEADER)[0]);
-  return tracing.metrics.measure(topic, tracing.groupId, Number.isFinite(producedAt) ? producedAt : undefined, work);
+  const attributes = consumerMetricAttributes(tracing, topic, partition, 'process');
+  return tracing.metrics.measureProcess(attributes, Number.isFinite(producedAt) ? producedAt : undefined, work);
 }
 
 function processAttributes(tracing: ConsumerTracing, topic: string, partition: number, message: KafkaMessage): Attributes {
@@ -90,6 +110,7 @@ export function startProcessSpan(
   if (inspection.count > 1) attributes[ATTR_TRACEHOP_PROPAGATION_TRACEPARENT_COUNT] = inspection.count;
   const links = [...placement.links, ...originLinks(message.headers), ...extraLinks];
   const span = tracing.tracer.startSpan(`process ${topic}`, { kind: SpanKind.CONSUMER, attributes, links }, placement.parent);
+  runHook('consumerHook', tracing.hook, span, { topic, message });
   return { span, context: trace.setSpan(placement.parent, span) };
 }
 
@@ -102,7 +123,10 @@ export function tracedEachMessage(tracing: ConsumerTracing, handler: EachMessage
   return (payload: EachMessagePayload) =>
     runInSpan(
       () => startProcessSpan(tracing, payload.topic, payload.partition, payload.message),
-      () => measured(tracing, payload.topic, payload.message, () => handler(payload)),
+      () => {
+        tracing.metrics.consumed(consumerMetricAttributes(tracing, payload.topic, payload.partition, 'process'), 1);
+        return measured(tracing, payload.topic, payload.partition, payload.message, () => handler(payload));
+      },
     );
 }
 
@@ -134,10 +158,12 @@ export function inFlightBatch(batch: Batch): { tracing: ConsumerTracing; poll: L
 }
 
 function startPollSpan(tracing: ConsumerTracing, batch: Batch): { span: Span; context: Context } {
-  const links = batch.messages
+  const producers = batch.messages
     .map((message) => trace.getSpanContext(extractTraceContext(ROOT_CONTEXT, message.headers)))
-    .filter((producer) => producer !== undefined && trace.isSpanContextValid(producer))
-    .map((producer) => ({ context: producer! }));
+    .filter((producer) => producer !== undefined && trace.isSpanContextValid(producer));
+  // The batch's first records keep their links; the SDK would keep the last and count the rest silently.
+  const links = producers.slice(0, tracing.linkLimit).map((producer) => ({ context: producer! }));
+  const omitted = producers.length - links.length;
   const span = tracing.tracer.startSpan(
     `poll ${batch.topic}`,
     {
@@ -149,8 +175,10 @@ function startPollSpan(tracing: ConsumerTracing, batch: Batch): { span: Span; co
         [ATTR_MESSAGING_OPERATION_NAME]: 'poll',
         [ATTR_MESSAGING_CONSUMER_GROUP_NAME]: tracing.groupId,
         [ATTR_MESSAGING_CLIENT_ID]: tracing.clientId,
+        ...tracing.server,
         [ATTR_MESSAGING_DESTINATION_PARTITION_ID]: String(batch.partition),
         [ATTR_MESSAGING_BATCH_MESSAGE_COUNT]: batch.messages.length,
+        [ATTR_TRACEHOP_LINKS_OMITTED_COUNT]: omitted > 0 ? omitted : undefined,
       },
       links,
     },
@@ -161,14 +189,19 @@ function startPollSpan(tracing: ConsumerTracing, batch: Batch): { span: Span; co
 }
 
 /**
- * Wraps an eachBatch handler in a `poll <topic>` span that links to every message's producer
- * context. Per-message work belongs in processBatchMessage, which gives each message its own
- * process span, placed by hop mode like eachMessage's (not under the poll span).
+ * Wraps an eachBatch handler in a `poll <topic>` span that links to the messages' producer contexts
+ * (up to the link limit; tracehop.links.omitted_count says how many more there were). Per-message
+ * work belongs in processBatchMessage, which gives each message its own process span, placed by hop
+ * mode like eachMessage's (not under the poll span).
  */
 export function tracedEachBatch(tracing: ConsumerTracing, handler: EachBatchHandler): EachBatchHandler {
   return (payload: EachBatchPayload) =>
     runInSpan(
       () => startPollSpan(tracing, payload.batch),
-      () => handler(payload),
+      () => {
+        const { topic, partition, messages } = payload.batch;
+        tracing.metrics.consumed(consumerMetricAttributes(tracing, topic, partition, 'poll'), messages.length);
+        return handler(payload);
+      },
     );
 }

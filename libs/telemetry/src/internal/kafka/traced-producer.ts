@@ -1,20 +1,25 @@
 import { context, diag, SpanKind, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
-import type { Message, ProducerBatch, ProducerRecord, RecordMetadata } from 'kafkajs';
+import type { Message, Producer, ProducerBatch, ProducerRecord, RecordMetadata } from 'kafkajs';
 import { PRODUCED_AT_HEADER } from '../../headers';
 import { recordFailure } from '../../kafka/span-outcome';
 import { withTraceHeaders } from '../../kafka/trace-headers';
+import type { TracehopKafkaJsConfig } from '../../types';
+import type { MessagingMetrics } from '../metrics/messaging-metrics';
 import {
   ATTR_MESSAGING_DESTINATION_PARTITION_ID,
   ATTR_MESSAGING_KAFKA_OFFSET,
   ATTR_MESSAGING_OPERATION_NAME,
   ATTR_MESSAGING_OPERATION_TYPE,
 } from '../semconv';
-import { messageAttributes, type MessageAttributeOptions } from './message-attributes';
+import { instrumentOrLeave, runHook } from './guarded';
+import { messageAttributes, metricAttributes, type MessageAttributeOptions } from './message-attributes';
 import { originLinks } from './republished-record';
 import { sendContextOf } from './send-contexts';
 
 export interface ProducerTracing extends MessageAttributeOptions {
   tracer: Tracer;
+  metrics: MessagingMetrics;
+  hook?: TracehopKafkaJsConfig['producerHook'];
 }
 
 interface SentMessage {
@@ -66,69 +71,89 @@ function recordAcknowledgement(sent: SentMessage[], metadata: RecordMetadata[]):
 
 /**
  * One `send <topic>` PRODUCER span per message; the messages actually sent are copies whose headers
- * carry that span's context (the caller's objects are not touched). If tracing itself fails, the
- * record is sent untraced: telemetry never stops a send.
+ * carry that span's context (the caller's objects are not touched). The caller's arguments are first
+ * read inside the guard: if tracing fails, malformed arguments included, the call goes to kafkajs
+ * untraced, which answers (or rejects) exactly as without tracehop.
  */
 function traceSend(
   tracing: ProducerTracing,
-  messages: { topic: string; message: Message }[],
+  messagesOf: () => { topic: string; message: Message }[],
   send: (traced: Message[]) => Promise<RecordMetadata[]>,
   sendUntraced: () => Promise<RecordMetadata[]>,
 ): Promise<RecordMetadata[]> {
   let sent: SentMessage[];
   let traced: Message[];
   try {
-    sent = messages.map(({ topic, message }) => startSendSpan(tracing, topic, message));
+    sent = messagesOf().map(({ topic, message }) => startSendSpan(tracing, topic, message));
     const producedAt = String(Date.now());
-    traced = sent.map(({ message, context: sendContext }) => {
+    traced = sent.map(({ topic, message, span, context: sendContext }) => {
       const headers = withTraceHeaders(message.headers, sendContext);
       for (const key of Object.keys(headers)) if (key.toLowerCase() === PRODUCED_AT_HEADER) delete headers[key];
-      return { ...message, headers: { ...headers, [PRODUCED_AT_HEADER]: producedAt } };
+      const outgoing = { ...message, headers: { ...headers, [PRODUCED_AT_HEADER]: producedAt } };
+      runHook('producerHook', tracing.hook, span, { topic, message: outgoing });
+      return outgoing;
     });
   } catch (error) {
     diag.error('tracehop kafka: could not trace a send; sending untraced', error);
     return sendUntraced();
   }
-  return send(traced).then(
-    (metadata) => {
-      recordAcknowledgement(sent, metadata);
-      sent.forEach(({ span }) => span.end());
-      return metadata;
-    },
-    (error: unknown) => {
-      sent.forEach(({ span }) => {
-        recordFailure(span, error);
-        span.end();
-      });
-      throw error;
-    },
-  );
+  const perTopic = new Map<string, number>();
+  for (const { topic } of sent) perTopic.set(topic, (perTopic.get(topic) ?? 0) + 1);
+  const destinations = [...perTopic].map(([topic, messages]) => ({ attributes: metricAttributes(tracing, topic, 'send'), messages }));
+  return tracing.metrics
+    .measureSend(destinations, () => send(traced))
+    .then(
+      (metadata) => {
+        recordAcknowledgement(sent, metadata);
+        sent.forEach(({ span }) => span.end());
+        return metadata;
+      },
+      (error: unknown) => {
+        sent.forEach(({ span }) => {
+          recordFailure(span, error);
+          span.end();
+        });
+        throw error;
+      },
+    );
 }
 
-export function tracedSend(tracing: ProducerTracing, record: ProducerRecord, send: (record: ProducerRecord) => Promise<RecordMetadata[]>) {
-  return traceSend(
-    tracing,
-    record.messages.map((message) => ({ topic: record.topic, message })),
-    (traced) => send({ ...record, messages: traced }),
-    () => send(record),
-  );
+type Sender = Pick<Producer, 'send' | 'sendBatch'>;
+
+/** Replaces the sender's send and sendBatch (a producer's, or a transaction's) with traced ones. */
+function traceSends(tracing: ProducerTracing, sender: Sender): void {
+  const send = sender.send.bind(sender);
+  const sendBatch = sender.sendBatch.bind(sender);
+  sender.send = (record: ProducerRecord) =>
+    traceSend(
+      tracing,
+      () => record.messages.map((message) => ({ topic: record.topic, message })),
+      (traced) => send({ ...record, messages: traced }),
+      () => send(record),
+    );
+  sender.sendBatch = (batch: ProducerBatch) =>
+    traceSend(
+      tracing,
+      () => (batch.topicMessages ?? []).flatMap(({ topic, messages }) => messages.map((message) => ({ topic, message }))),
+      (traced) => {
+        let next = 0;
+        const rebuilt = (batch.topicMessages ?? []).map((tm) => ({ ...tm, messages: tm.messages.map(() => traced[next++]) }));
+        return sendBatch({ ...batch, topicMessages: rebuilt });
+      },
+      () => sendBatch(batch),
+    );
 }
 
-export function tracedSendBatch(
-  tracing: ProducerTracing,
-  batch: ProducerBatch,
-  sendBatch: (batch: ProducerBatch) => Promise<RecordMetadata[]>,
-) {
-  const topicMessages = batch.topicMessages ?? [];
-  const flat = topicMessages.flatMap(({ topic, messages }) => messages.map((message) => ({ topic, message })));
-  return traceSend(
-    tracing,
-    flat,
-    (traced) => {
-      let next = 0;
-      const rebuilt = topicMessages.map((tm) => ({ ...tm, messages: tm.messages.map(() => traced[next++]) }));
-      return sendBatch({ ...batch, topicMessages: rebuilt });
-    },
-    () => sendBatch(batch),
-  );
+/**
+ * Traces a producer's sends, plain and transactional: kafkajs' transaction object sends through
+ * its own internal sender, not the producer's send, so each transaction is traced as it begins.
+ */
+export function traceProducer(tracing: ProducerTracing, producer: Producer): void {
+  traceSends(tracing, producer);
+  const transaction = producer.transaction.bind(producer);
+  producer.transaction = () =>
+    transaction().then((begun) => {
+      instrumentOrLeave('transaction', () => traceSends(tracing, begun));
+      return begun;
+    });
 }
