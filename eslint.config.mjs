@@ -13,6 +13,8 @@ export default tseslint.config(
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     plugins: { 'import-x': importX },
+    // The monorepo's own packages, whether or not they resolve here (a built dist/ would change that).
+    settings: { 'import-x/internal-regex': '^@tracehop/' },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       // A leading underscore marks a parameter an interface makes us accept but we do not read.

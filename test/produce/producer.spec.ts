@@ -1,6 +1,6 @@
 import { parseTraceParent } from '@opentelemetry/core';
-import { TOPICS } from '@tracehop/contracts';
 import type { Producer, ProducerRecord } from 'kafkajs';
+import { TOPICS } from '@tracehop/contracts';
 import { buildEvent } from '../../tools/produce/events';
 import { parseProduceOptions, type RawProduceOptions } from '../../tools/produce/options';
 import {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { OrderConfirmedV1, OrderCreatedV1, PaymentCompletedV1, TOPICS, deadLetterTopic, encodeEvent } from '@tracehop/contracts';
 import { plainToInstance } from 'class-transformer';
 import { Kafka, logLevel, type KafkaMessage, type Producer } from 'kafkajs';
+import { OrderConfirmedV1, OrderCreatedV1, PaymentCompletedV1, TOPICS, deadLetterTopic, encodeEvent } from '@tracehop/contracts';
 import { jaegerTrace } from '../support/backends';
 import { eventually } from '../support/eventually';
 import { kafkaBrokers } from '../support/kafka-source';

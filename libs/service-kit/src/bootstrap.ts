@@ -2,8 +2,8 @@ import type { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { createLogger } from '@tracehop/telemetry';
 import { WinstonModule } from 'nest-winston';
+import { createLogger } from '@tracehop/telemetry';
 import { ConfigError } from './config/parse-env';
 import type { ServiceConfig } from './config/service-config';
 

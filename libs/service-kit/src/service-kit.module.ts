@@ -1,8 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
-import { createLogger } from '@tracehop/telemetry';
 import type { Migration } from 'kysely';
+import { createLogger } from '@tracehop/telemetry';
 import { SERVICE_CONFIG, env, type ServiceConfig } from './config/service-config';
 import { EventConsumers } from './consumer/event-consumers';
 import { createDatabase, DATABASE } from './database/database';

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
-import { createLogger } from '@tracehop/telemetry';
 import { WinstonModule } from 'nest-winston';
 import winston from 'winston';
+import { createLogger } from '@tracehop/telemetry';
 
 /** Nest's own messages go through nest-winston onto the service's Winston logger (runService does this). */
 describe("Nest's logger on the telemetry logger", () => {

@@ -84,6 +84,17 @@ describe('server.address and server.port', () => {
   });
 });
 
+describe('kafka.cluster.id', () => {
+  it("is on spans of the client's producers and consumers once an admin of the same client has described the cluster", async () => {
+    const kafka = setup.kafka();
+    const producer = kafka.producer() as unknown as ReturnType<typeof setup.producer>;
+    await producer.send({ topic: 'orders', messages: [{ value: 'before' }] });
+    await (kafka.admin() as unknown as { describeCluster(): Promise<{ clusterId: string }> }).describeCluster();
+    await producer.send({ topic: 'orders', messages: [{ value: 'after' }] });
+    expect(finished('send orders').map((span) => span.attributes['kafka.cluster.id'])).toEqual([undefined, 'MkU3OEVBNTcwNTJENDM2Qk']);
+  });
+});
+
 describe('poll span links', () => {
   const batchOf = (count: number) =>
     Array.from({ length: count }, (_, i) => consumedMessage(i, { traceparent: `00-${TRACE_ID}-${spanIdOf(i)}-01` }));

@@ -38,6 +38,10 @@ export class StandInKafka {
     };
   }
 
+  admin() {
+    return { describeCluster: async () => ({ brokers: [], controller: 1, clusterId: 'MkU3OEVBNTcwNTJENDM2Qk' }) };
+  }
+
   /** Config optional, unlike kafkajs 2.2.4's: a client that defaults it must not trip the instrumentation. */
   consumer(config?: KafkaJs.ConsumerConfig) {
     const consumer = {

@@ -1,6 +1,6 @@
+import type { ColumnType, Generated } from 'kysely';
 import type { Currency } from '@tracehop/contracts';
 import type { KitTables } from '@tracehop/service-kit';
-import type { ColumnType, Generated } from 'kysely';
 
 export const ORDER_STATUSES = ['PENDING', 'CONFIRMED', 'CANCELLED'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];

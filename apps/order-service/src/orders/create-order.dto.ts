@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { CURRENCIES, type Currency } from '@tracehop/contracts';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsIn, IsInt, IsString, IsUUID, Length, Max, Min, ValidateNested } from 'class-validator';
+import { CURRENCIES, type Currency } from '@tracehop/contracts';
 
 export class OrderItemDto {
   @ApiProperty({ example: 'SKU-TEA-01' })

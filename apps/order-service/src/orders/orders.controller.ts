@@ -7,8 +7,8 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { uuidParam, validationProblem } from '@tracehop/service-kit';
 import type { Response } from 'express';
+import { uuidParam, validationProblem } from '@tracehop/service-kit';
 import { CreateOrderDto } from './create-order.dto';
 import { OrderView } from './order.view';
 import { OrdersService } from './orders.service';

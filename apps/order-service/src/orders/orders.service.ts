@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { newEvent, OrderCreatedV1, TOPICS } from '@tracehop/contracts';
-import { DATABASE, enqueueEvent, isUniqueViolation, LOGGER, ProblemException } from '@tracehop/service-kit';
 import type { Kysely, Selectable } from 'kysely';
 import type { Logger } from 'winston';
+import { newEvent, OrderCreatedV1, TOPICS } from '@tracehop/contracts';
+import { DATABASE, enqueueEvent, isUniqueViolation, LOGGER, ProblemException } from '@tracehop/service-kit';
 import type { OrderDatabase, OrderTable } from '../database/schema';
 import { UserDirectory } from '../users/user-directory';
 import type { CreateOrderDto } from './create-order.dto';

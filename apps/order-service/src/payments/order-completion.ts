@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { newEvent, OrderCancelledV1, OrderConfirmedV1, PoisonMessageError, TOPICS } from '@tracehop/contracts';
-import { enqueueEvent, LOGGER } from '@tracehop/service-kit';
 import type { Transaction } from 'kysely';
 import type { Logger } from 'winston';
+import { newEvent, OrderCancelledV1, OrderConfirmedV1, PoisonMessageError, TOPICS } from '@tracehop/contracts';
+import { enqueueEvent, LOGGER } from '@tracehop/service-kit';
 import type { OrderDatabase } from '../database/schema';
 import { OrderMetrics } from '../orders/order-metrics';
 import { nextStatus } from '../orders/order-rules';

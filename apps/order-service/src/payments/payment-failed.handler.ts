@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import type { Transaction } from 'kysely';
 import { PaymentFailedV1, TOPICS } from '@tracehop/contracts';
 import type { EventHandler } from '@tracehop/service-kit';
-import type { Transaction } from 'kysely';
 import type { OrderDatabase } from '../database/schema';
 import { OrderCompletion } from './order-completion';
 

@@ -1,8 +1,8 @@
 import { HttpService } from '@nestjs/axios';
 import { Injectable } from '@nestjs/common';
-import { ProblemException } from '@tracehop/service-kit';
 import { isAxiosError } from 'axios';
 import { firstValueFrom } from 'rxjs';
+import { ProblemException } from '@tracehop/service-kit';
 
 /**
  * user-service over HTTP (axios through Node's http module, so the call is a client span and the

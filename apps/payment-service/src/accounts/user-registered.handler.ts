@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CURRENCIES, TOPICS, UserRegisteredV1 } from '@tracehop/contracts';
-import { LOGGER, SERVICE_CONFIG, type EventHandler } from '@tracehop/service-kit';
 import type { Transaction } from 'kysely';
 import type { Logger } from 'winston';
+import { CURRENCIES, TOPICS, UserRegisteredV1 } from '@tracehop/contracts';
+import { LOGGER, SERVICE_CONFIG, type EventHandler } from '@tracehop/service-kit';
 import type { PaymentServiceConfig } from '../config';
 import type { PaymentDatabase } from '../database/schema';
 

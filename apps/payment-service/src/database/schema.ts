@@ -1,6 +1,6 @@
+import type { ColumnType, Generated } from 'kysely';
 import type { Currency } from '@tracehop/contracts';
 import type { KitTables } from '@tracehop/service-kit';
-import type { ColumnType, Generated } from 'kysely';
 
 export const PAYMENT_STATUSES = ['COMPLETED', 'DECLINED', 'FAILED'] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { newEvent, OrderCreatedV1, PaymentCompletedV1, PaymentFailedV1, TOPICS } from '@tracehop/contracts';
-import { enqueueEvent, LOGGER, type EventHandler } from '@tracehop/service-kit';
 import type { Transaction } from 'kysely';
 import type { Logger } from 'winston';
+import { newEvent, OrderCreatedV1, PaymentCompletedV1, PaymentFailedV1, TOPICS } from '@tracehop/contracts';
+import { enqueueEvent, LOGGER, type EventHandler } from '@tracehop/service-kit';
 import type { PaymentDatabase } from '../database/schema';
 import { PaymentMetrics } from './payment-metrics';
 import { PaymentProcessor } from './payment-processor';

@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import { SpanStatusCode, trace } from '@opentelemetry/api';
+import { sql, type Transaction } from 'kysely';
 import type { Currency } from '@tracehop/contracts';
 import { Faults, SERVICE_CONFIG } from '@tracehop/service-kit';
 import { recordFailure } from '@tracehop/telemetry';
-import { sql, type Transaction } from 'kysely';
 import type { PaymentServiceConfig } from '../config';
 import type { PaymentDatabase, PaymentStatus } from '../database/schema';
 import { ATTR_TRACEHOP_PAYMENT_CURRENCY, ATTR_TRACEHOP_PAYMENT_OUTCOME } from './attributes';

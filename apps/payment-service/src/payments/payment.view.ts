@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { CURRENCIES } from '@tracehop/contracts';
 import { IsUUID } from 'class-validator';
+import { CURRENCIES } from '@tracehop/contracts';
 import { PAYMENT_STATUSES } from '../database/schema';
 
 export class PaymentsQuery {

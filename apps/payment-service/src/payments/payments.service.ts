@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DATABASE } from '@tracehop/service-kit';
 import type { Kysely } from 'kysely';
+import { DATABASE } from '@tracehop/service-kit';
 import type { PaymentDatabase } from '../database/schema';
 import type { PaymentView } from './payment.view';
 

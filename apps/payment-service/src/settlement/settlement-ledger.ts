@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import type { Transaction } from 'kysely';
 import { PaymentCompletedV1, PaymentFailedV1, TOPICS } from '@tracehop/contracts';
 import type { EventHandler } from '@tracehop/service-kit';
-import type { Transaction } from 'kysely';
 import type { PaymentDatabase } from '../database/schema';
 
 async function settle(

@@ -1,5 +1,5 @@
-import type { KitTables } from '@tracehop/service-kit';
 import type { ColumnType, Generated } from 'kysely';
+import type { KitTables } from '@tracehop/service-kit';
 
 export interface UserTable {
   id: string;

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { OrderConfirmedV1, PoisonMessageError, TOPICS } from '@tracehop/contracts';
-import { LOGGER, type EventHandler } from '@tracehop/service-kit';
 import { sql, type Transaction } from 'kysely';
 import type { Logger } from 'winston';
+import { OrderConfirmedV1, PoisonMessageError, TOPICS } from '@tracehop/contracts';
+import { LOGGER, type EventHandler } from '@tracehop/service-kit';
 import type { UserDatabase } from '../database/schema';
 
 /** The async hop back to where the story started: a confirmed order counts towards the user's stats. */

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { newEvent, TOPICS, UserRegisteredV1 } from '@tracehop/contracts';
-import { DATABASE, enqueueEvent, isUniqueViolation, LOGGER, ProblemException } from '@tracehop/service-kit';
 import type { Kysely, Selectable } from 'kysely';
 import type { Logger } from 'winston';
+import { newEvent, TOPICS, UserRegisteredV1 } from '@tracehop/contracts';
+import { DATABASE, enqueueEvent, isUniqueViolation, LOGGER, ProblemException } from '@tracehop/service-kit';
 import type { UserDatabase, UserOrderStatsTable, UserTable } from '../database/schema';
 import type { RegisterUserDto } from './register-user.dto';
 import { UserMetrics } from './user-metrics';

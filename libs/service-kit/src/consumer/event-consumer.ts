@@ -5,12 +5,12 @@ import {
   ATTR_MESSAGING_DESTINATION_NAME,
   ATTR_MESSAGING_KAFKA_OFFSET,
 } from '@opentelemetry/semantic-conventions/incubating';
-import { decodeEvent, deadLetterTopic, PoisonMessageError, type EventEnvelope } from '@tracehop/contracts';
-import { processBatchMessage, RateLimitedWarning, recordFailure, republish, type ConsumedRecord } from '@tracehop/telemetry';
 import retry from 'async-retry';
 import type { Batch, Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'winston';
+import { decodeEvent, deadLetterTopic, PoisonMessageError, type EventEnvelope } from '@tracehop/contracts';
+import { processBatchMessage, RateLimitedWarning, recordFailure, republish, type ConsumedRecord } from '@tracehop/telemetry';
 import { ATTR_TRACEHOP_CHUNK_LAST_OFFSET, ATTR_TRACEHOP_DEAD_LETTER_TOPIC, EVENT_TRACEHOP_CHUNK_ROLLED_BACK } from '../attributes';
 import type { ServiceConfig } from '../config/service-config';
 import type { KitTables } from '../database/kit-tables';

@@ -1,6 +1,6 @@
-import type { EventEnvelope, Topic } from '@tracehop/contracts';
 import type { ClassConstructor } from 'class-transformer';
 import type { Transaction } from 'kysely';
+import type { EventEnvelope, Topic } from '@tracehop/contracts';
 import type { KitTables } from '../database/kit-tables';
 
 /**

@@ -1,8 +1,8 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { deadLetterTopic } from '@tracehop/contracts';
-import { shutdownTelemetry } from '@tracehop/telemetry';
 import type { Kysely, Migration } from 'kysely';
 import type { Logger } from 'winston';
+import { deadLetterTopic } from '@tracehop/contracts';
+import { shutdownTelemetry } from '@tracehop/telemetry';
 import { EventConsumers } from '../consumer/event-consumers';
 import { DATABASE, migrateToLatest } from '../database/database';
 import { KafkaClients } from '../kafka/kafka-clients';

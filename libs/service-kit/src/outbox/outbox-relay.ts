@@ -2,10 +2,10 @@ import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationB
 import { context, metrics, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import { ATTR_MESSAGING_DESTINATION_NAME } from '@opentelemetry/semantic-conventions/incubating';
-import { MESSAGE_ID_HEADER, messageInContext, RateLimitedWarning } from '@tracehop/telemetry';
 import type { Message } from 'kafkajs';
 import type { Kysely, Selectable } from 'kysely';
 import type { Logger } from 'winston';
+import { MESSAGE_ID_HEADER, messageInContext, RateLimitedWarning } from '@tracehop/telemetry';
 import { SERVICE_CONFIG, type ServiceConfig } from '../config/service-config';
 import { DATABASE } from '../database/database';
 import type { KitTables, OutboxTable } from '../database/kit-tables';

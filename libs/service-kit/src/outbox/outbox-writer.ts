@@ -1,7 +1,7 @@
 import { context, propagation } from '@opentelemetry/api';
-import { Topic, encodeEvent, type EventEnvelope } from '@tracehop/contracts';
 import type { ClassConstructor } from 'class-transformer';
 import type { Transaction } from 'kysely';
+import { Topic, encodeEvent, type EventEnvelope } from '@tracehop/contracts';
 import type { KitTables } from '../database/kit-tables';
 
 export interface OutgoingEvent<T extends EventEnvelope> {

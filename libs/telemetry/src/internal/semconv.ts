@@ -20,3 +20,4 @@ export const METRIC_MESSAGING_CLIENT_SENT_MESSAGES = 'messaging.client.sent.mess
 export const METRIC_MESSAGING_CLIENT_CONSUMED_MESSAGES = 'messaging.client.consumed.messages' as const;
 export const METRIC_MESSAGING_CLIENT_OPERATION_DURATION = 'messaging.client.operation.duration' as const;
 export const METRIC_MESSAGING_PROCESS_DURATION = 'messaging.process.duration' as const;
+export const ATTR_KAFKA_CLUSTER_ID = 'kafka.cluster.id' as const;

@@ -3,6 +3,7 @@ import { getNumberFromEnv } from '@opentelemetry/core';
 import { InstrumentationBase, InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
 import type * as KafkaJs from 'kafkajs';
 import { brokerAttributes } from '../internal/kafka/broker-address';
+import { learnClusterId } from '../internal/kafka/cluster-id';
 import { instrumentOrLeave } from '../internal/kafka/guarded';
 import { hopModeFromEnv, hopModesByGroupFromEnv } from '../internal/kafka/hop-mode';
 import { INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION, SUPPORTED_KAFKAJS_VERSIONS } from '../internal/kafka/instrumentation-package';
@@ -15,8 +16,12 @@ import type { TracehopKafkaJsConfig } from '../types';
 /** The OpenTelemetry specification's default for OTEL_SPAN_LINK_COUNT_LIMIT, as the SDK applies it. */
 const DEFAULT_LINK_COUNT_LIMIT = 128;
 
-/** kafkajs keeps its config private; the Kafka constructor is where clientId and brokers can be seen. */
-const clients = new WeakMap<object, { clientId?: string; server: Attributes }>();
+/**
+ * kafkajs keeps its config private; the Kafka constructor is where clientId and brokers can be seen.
+ * `connection` is shared by the client's producers and consumers, so a cluster id learnt later
+ * (learnClusterId) reaches spans they start from then on.
+ */
+const clients = new WeakMap<object, { clientId?: string; connection: Attributes }>();
 
 /**
  * kafkajs instrumentation with tracehop's propagation rules (docs/telemetry.md): send spans that
@@ -57,13 +62,11 @@ export class TracehopKafkaJsInstrumentation extends InstrumentationBase<Tracehop
       messageKey: config.messageKey ?? 'hash',
       messageKeySalt: config.messageKeySalt ?? process.env.TRACEHOP_KAFKA_KEY_SALT ?? '',
       clientId: clients.get(kafka)?.clientId,
-      server: clients.get(kafka)?.server ?? {},
+      connection: clients.get(kafka)?.connection ?? {},
     };
   }
 
   patch(exports: typeof KafkaJs): typeof KafkaJs {
-    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the wrapped prototype methods below have kafkajs' `this`, and need ours too
-    const instrumentation = this;
     const OriginalKafka = exports.Kafka;
     if (!(OriginalKafka as { __tracehop?: boolean }).__tracehop) {
       // A subclass only to see clientId and brokers; behaviour lives in the wrapped prototype methods below.
@@ -71,44 +74,44 @@ export class TracehopKafkaJsInstrumentation extends InstrumentationBase<Tracehop
         static __tracehop = true;
         constructor(config: KafkaJs.KafkaConfig) {
           super(config);
-          clients.set(this, { clientId: config.clientId, server: brokerAttributes(config.brokers) });
+          clients.set(this, { clientId: config.clientId, connection: brokerAttributes(config.brokers) });
         }
       };
       Object.defineProperty(exports, 'Kafka', { value: Kafka, configurable: true, enumerable: true, writable: true });
     }
     const prototype = OriginalKafka.prototype;
-    if (isWrapped(prototype.producer)) this._unwrap(prototype, 'producer');
-    this._wrap(
-      prototype,
-      'producer',
-      (original) =>
-        function producer(this: KafkaJs.Kafka, ...args: Parameters<KafkaJs.Kafka['producer']>) {
-          const created = original.apply(this, args);
-          instrumentOrLeave('producer', () =>
-            traceProducer(
-              {
-                ...instrumentation.settings(this),
-                metrics: instrumentation.messagingMetrics,
-                hook: instrumentation.getConfig().producerHook,
-              },
-              created,
-            ),
-          );
-          return created;
-        },
+    this.instrumentCreated(prototype, 'producer', (kafka, producer) =>
+      traceProducer({ ...this.settings(kafka), metrics: this.messagingMetrics, hook: this.getConfig().producerHook }, producer),
     );
-    if (isWrapped(prototype.consumer)) this._unwrap(prototype, 'consumer');
-    this._wrap(
-      prototype,
-      'consumer',
-      (original) =>
-        function consumer(this: KafkaJs.Kafka, ...args: Parameters<KafkaJs.Kafka['consumer']>) {
-          const created = original.apply(this, args);
-          instrumentOrLeave('consumer', () => instrumentation.traceConsumer(this, args[0].groupId, created));
-          return created;
-        },
-    );
+    this.instrumentCreated(prototype, 'consumer', (kafka, consumer, [config]) => this.traceConsumer(kafka, config.groupId, consumer));
+    this.instrumentCreated(prototype, 'admin', (kafka, admin) => {
+      const connection = clients.get(kafka)?.connection;
+      if (connection) learnClusterId(admin, connection);
+    });
     return exports;
+  }
+
+  /**
+   * Wraps one of Kafka's factories (producer, consumer, admin): what it creates is instrumented
+   * before the application gets it, or left untraced if that fails.
+   */
+  private instrumentCreated<Name extends 'producer' | 'consumer' | 'admin'>(
+    prototype: KafkaJs.Kafka,
+    name: Name,
+    instrument: (kafka: KafkaJs.Kafka, created: ReturnType<KafkaJs.Kafka[Name]>, args: Parameters<KafkaJs.Kafka[Name]>) => void,
+  ): void {
+    if (isWrapped(prototype[name])) this._unwrap(prototype, name);
+    this._wrap(prototype, name, (original) => {
+      const factory = original as unknown as (
+        this: KafkaJs.Kafka,
+        ...args: Parameters<KafkaJs.Kafka[Name]>
+      ) => ReturnType<KafkaJs.Kafka[Name]>;
+      return function (this: KafkaJs.Kafka, ...args: Parameters<KafkaJs.Kafka[Name]>) {
+        const created = factory.apply(this, args);
+        instrumentOrLeave(name, () => instrument(this, created, args));
+        return created;
+      } as unknown as typeof original;
+    });
   }
 
   private traceConsumer(kafka: object, groupId: string, consumer: KafkaJs.Consumer): void {
@@ -139,6 +142,7 @@ export class TracehopKafkaJsInstrumentation extends InstrumentationBase<Tracehop
     const prototype = Patched.__tracehop ? Object.getPrototypeOf(Patched.prototype) : Patched.prototype;
     if (isWrapped(prototype.producer)) this._unwrap(prototype, 'producer');
     if (isWrapped(prototype.consumer)) this._unwrap(prototype, 'consumer');
+    if (isWrapped(prototype.admin)) this._unwrap(prototype, 'admin');
     if (Patched.__tracehop)
       Object.defineProperty(exports, 'Kafka', {
         value: Object.getPrototypeOf(Patched),

@@ -17,8 +17,11 @@ import { messageKeyAttribute } from './message-key';
 /** How a side (producer or consumer) names itself and shows message keys on its spans. */
 export interface MessageAttributeOptions {
   clientId?: string;
-  /** server.address and server.port of the client's broker (brokerAttributes), possibly none. */
-  server: Attributes;
+  /**
+   * The client's connection: server.address and server.port of its bootstrap broker (brokerAttributes),
+   * and kafka.cluster.id once the client has learnt it; possibly none.
+   */
+  connection: Attributes;
   messageKey: MessageKeyMode;
   messageKeySalt: string;
 }
@@ -33,7 +36,7 @@ export function messageAttributes(
     [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM_VALUE_KAFKA,
     [ATTR_MESSAGING_DESTINATION_NAME]: topic,
     [ATTR_MESSAGING_CLIENT_ID]: options.clientId,
-    ...options.server,
+    ...options.connection,
     [ATTR_MESSAGING_KAFKA_MESSAGE_KEY]: messageKeyAttribute(message.key, options.messageKey, options.messageKeySalt),
     [ATTR_MESSAGING_KAFKA_MESSAGE_TOMBSTONE]: message.key != null && message.value === null ? true : undefined,
     [ATTR_MESSAGING_MESSAGE_ID]: headerValues(message.headers, MESSAGE_ID_HEADER)[0],
@@ -54,7 +57,7 @@ export function metricAttributes(
     [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM_VALUE_KAFKA,
     [ATTR_MESSAGING_OPERATION_NAME]: operationName,
     [ATTR_MESSAGING_DESTINATION_NAME]: topic,
-    ...options.server,
+    ...options.connection,
     ...extra,
   };
 }

@@ -175,7 +175,7 @@ function startPollSpan(tracing: ConsumerTracing, batch: Batch): { span: Span; co
         [ATTR_MESSAGING_OPERATION_NAME]: 'poll',
         [ATTR_MESSAGING_CONSUMER_GROUP_NAME]: tracing.groupId,
         [ATTR_MESSAGING_CLIENT_ID]: tracing.clientId,
-        ...tracing.server,
+        ...tracing.connection,
         [ATTR_MESSAGING_DESTINATION_PARTITION_ID]: String(batch.partition),
         [ATTR_MESSAGING_BATCH_MESSAGE_COUNT]: batch.messages.length,
         [ATTR_TRACEHOP_LINKS_OMITTED_COUNT]: omitted > 0 ? omitted : undefined,
