@@ -40,6 +40,7 @@ describe('native manifest: the one place versions and ports are pinned', () => {
         gatewayKey: '/key',
         postgresPasswordFile: '/postgres-password',
         pgpassFile: '/pgpass',
+        kafkaKeySaltFile: '/kafka-key-salt',
       });
       // Address defaults only: tuning defaults (sampling, environment name) are not the stack's to pass.
       const defaults = [...read(file).matchAll(/\$\{(?:env:)?([A-Z_]+):-([^}]+)\}/g)].filter(([, , value]) => value.includes('127.0.0.1'));

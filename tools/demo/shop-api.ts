@@ -24,10 +24,17 @@ export function newTraceparent(): { traceparent: string; traceId: string } {
 }
 
 /** One HTTP call in a new trace of its own; a JSON body is sent as JSON, a string as it is. Shared with the e2e specs. */
-export async function tracedCall<T>(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Traced<T>> {
+export async function tracedCall<T>(
+  method: string,
+  url: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+  signal?: AbortSignal,
+): Promise<Traced<T>> {
   const { traceparent, traceId } = newTraceparent();
   const response = await fetch(url, {
     method,
+    signal,
     headers: { traceparent, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });

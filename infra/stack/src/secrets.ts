@@ -14,6 +14,8 @@ export interface StackSecrets {
   postgresPasswordFile: string;
   /** The same password in libpq's password-file format: clients get it as PGPASSFILE. */
   pgpassFile: string;
+  /** The salt services hash Kafka message keys with (TRACEHOP_KAFKA_KEY_SALT): one per deployment, so a key hashes alike in every service. */
+  kafkaKeySaltFile: string;
 }
 
 /** Where the secrets live (nothing is created): for clients that only need a path, such as PGPASSFILE. */
@@ -25,6 +27,7 @@ export function secretFiles(paths: StackPaths): StackSecrets {
     gatewayKey: join(dir, 'gateway-key.pem'),
     postgresPasswordFile: join(dir, 'postgres-password'),
     pgpassFile: join(dir, 'pgpass'),
+    kafkaKeySaltFile: join(dir, 'kafka-key-salt'),
   };
 }
 
@@ -50,6 +53,8 @@ export function loadSecrets(paths: StackPaths, postgresPort: number): StackSecre
     writeFileSync(secrets.gatewayTokenFile, randomBytes(24).toString('base64url'), { mode: 0o600 });
   if (!existsSync(secrets.postgresPasswordFile))
     writeFileSync(secrets.postgresPasswordFile, randomBytes(24).toString('base64url'), { mode: 0o600 });
+  if (!existsSync(secrets.kafkaKeySaltFile))
+    writeFileSync(secrets.kafkaKeySaltFile, randomBytes(32).toString('base64url'), { mode: 0o600 });
   // host:port:database:user:password; base64url needs no escaping. Follows the manifest's port.
   const password = readFileSync(secrets.postgresPasswordFile, 'utf8').trim();
   writeIfChanged(secrets.pgpassFile, ['127.0.0.1', 'localhost'].map((host) => `${host}:${postgresPort}:*:postgres:${password}\n`).join(''));

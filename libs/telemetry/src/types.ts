@@ -24,7 +24,7 @@ export interface TracehopKafkaJsConfig extends InstrumentationConfig {
   hopModeByGroup?: Record<string, HopMode>;
   /** How message keys appear on spans; default `hash`. */
   messageKey?: MessageKeyMode;
-  /** Salt for hashed keys; default TRACEHOP_KAFKA_KEY_SALT or empty. */
+  /** Salt for hashed keys; default TRACEHOP_KAFKA_KEY_SALT, else a random salt per process (warned once). */
   messageKeySalt?: string;
   /**
    * Called with each `send` span and the message as it will be sent (trace headers included), to add

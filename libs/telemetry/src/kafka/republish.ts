@@ -1,6 +1,7 @@
 import type { IHeaders, Producer } from 'kafkajs';
 import { REPUBLISH_HEADERS } from '../headers';
 import { attemptOf, originalPosition, originTraceparent } from '../internal/kafka/republished-record';
+import { redactText } from '../internal/redaction/redact-text';
 import type { ConsumedRecord } from '../types';
 
 const OWN_HEADERS = new Set<string>([...Object.values(REPUBLISH_HEADERS), 'traceparent', 'tracestate']);
@@ -8,9 +9,11 @@ const OWN_HEADERS = new Set<string>([...Object.values(REPUBLISH_HEADERS), 'trace
 /**
  * Republishes a record that failed to a retry or dead-letter topic, with the original key, value
  * and headers, plus attempt count, where it was first consumed from (kept across retries), the
- * failure, and the origin traceparent. The record's own trace headers are not copied: sent through
- * an instrumented producer (inside the failing process span), it gets fresh context, so retries
- * never pile up traceparents; send and process spans of republished records link back to the origin.
+ * failure's message (e-mail addresses and card numbers redacted: headers go to every reader of the
+ * topic and pass no collector), and the origin traceparent. The record's own trace headers are not
+ * copied: sent through an instrumented producer (inside the failing process span), it gets fresh
+ * context, so retries never pile up traceparents; send and process spans of republished records
+ * link back to the origin.
  */
 export async function republish(producer: Producer, failed: ConsumedRecord, targetTopic: string, error?: unknown): Promise<void> {
   const headers: IHeaders = {};
@@ -25,7 +28,9 @@ export async function republish(producer: Producer, failed: ConsumedRecord, targ
     [REPUBLISH_HEADERS.originalPartition]: original.partition,
     [REPUBLISH_HEADERS.originalOffset]: original.offset,
     ...(origin ? { [REPUBLISH_HEADERS.originTraceparent]: origin } : {}),
-    ...(error !== undefined ? { [REPUBLISH_HEADERS.error]: (error instanceof Error ? error.message : String(error)).slice(0, 500) } : {}),
+    ...(error !== undefined
+      ? { [REPUBLISH_HEADERS.error]: redactText(error instanceof Error ? error.message : String(error)).slice(0, 500) }
+      : {}),
   });
   await producer.send({ topic: targetTopic, messages: [{ key: failed.message.key, value: failed.message.value, headers }] });
 }

@@ -1,0 +1,214 @@
+/**
+ * The chaos suite: the order flow under a steady load with full telemetry, one fault injected per
+ * scenario while the load runs, then a count of what arrived — every accepted order in exactly one
+ * terminal state and charged once (Postgres), every hop span of each order's trace (Jaeger), every
+ * log line (VictoriaLogs), and what the collectors say they failed to send. Writes
+ * bench/results/chaos-<date>.{json,md}. Needs the stack up and a build (npm run build):
+ *   npm run chaos [-- --profile short|long] [--faults agent-down-5s,kafka-down-30s] [--rate 20]
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Command, Option } from 'commander';
+import { registerUser } from '../bench/lib/bench-user';
+import { machine, table, writeResults } from '../bench/lib/results';
+import { waitUntil } from '../infra/stack/src/wait-until';
+import { collectorCounter, endpoints } from '../test/support/backends';
+import { FAULTS, PROFILES, type Fault } from './faults';
+import { OrderLoad } from './order-load';
+import { ServiceFleet } from './service-fleet';
+import { pendingOrders, tallyLogs, tallyOrders, tallySpans, type OrderTally, type SignalTally } from './tally';
+
+const options = new Command('chaos')
+  .addOption(new Option('--profile <name>', 'which faults: short (CI) or long (every one)').choices(['short', 'long']).default('short'))
+  .option('--faults <list>', `these faults instead of a profile: ${Object.keys(FAULTS).join(', ')}`)
+  .option('--rate <n>', 'orders placed per second (open loop)', Number, 20)
+  .option('--before <s>', 'seconds of load before the fault', Number, 15)
+  .option('--after <s>', 'seconds of load after the fault is healed', Number, 20)
+  .option('--users <n>', 'customers the orders are spread over', Number, 20)
+  .option('--drain-timeout <s>', 'seconds to wait for the last PENDING order', Number, 300)
+  .option('--settle-timeout <s>', 'seconds to wait for spans and logs to be queryable', Number, 120)
+  .option('--label <name>', 'added to the result file name')
+  .parse()
+  .opts<{
+    profile: 'short' | 'long';
+    faults?: string;
+    rate: number;
+    before: number;
+    after: number;
+    users: number;
+    drainTimeout: number;
+    settleTimeout: number;
+    label?: string;
+  }>();
+
+interface Outcome {
+  fault: string;
+  description: string;
+  placed: number;
+  refused: number;
+  drainSeconds: number;
+  orders: OrderTally;
+  spans: SignalTally & { missingByHop: Record<string, number> };
+  logs: SignalTally;
+  /** Spans and log records the collectors counted as failed or dropped during the scenario (counters of restarted collectors start over). */
+  collectorFailures: Record<string, number>;
+}
+
+const SERVICE_ENV = { PAYMENT_PROCESSOR_LATENCY_MS: '0', PAYMENT_STARTING_BALANCE_MINOR: '1000000000' };
+
+const COLLECTOR_FAILURES: [string, string, string][] = [
+  ['agent', endpoints.agentMetrics, 'otelcol_exporter_send_failed_spans'],
+  ['agent', endpoints.agentMetrics, 'otelcol_exporter_enqueue_failed_spans'],
+  ['agent', endpoints.agentMetrics, 'otelcol_receiver_refused_spans'],
+  ['agent', endpoints.agentMetrics, 'otelcol_exporter_send_failed_log_records'],
+  ['gateway', endpoints.gatewayMetrics, 'otelcol_exporter_send_failed_spans'],
+  ['gateway', endpoints.gatewayMetrics, 'otelcol_exporter_enqueue_failed_spans'],
+];
+
+async function collectorFailures(): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const [collector, endpoint, name] of COLLECTOR_FAILURES)
+    counts[`${collector} ${name.replace('otelcol_', '')}`] = await collectorCounter(endpoint, name).catch(() => 0);
+  return counts;
+}
+
+/** Waits for the pipeline to drain: no accepted order PENDING any more. */
+async function drain(orderIds: string[]): Promise<number> {
+  const start = Date.now();
+  await waitUntil(async () => ((await pendingOrders(orderIds)) === 0 ? true : undefined), {
+    what: 'every accepted order settled',
+    timeoutMs: options.drainTimeout * 1000,
+    intervalMs: 1000,
+  }).catch(() => undefined);
+  return Math.round((Date.now() - start) / 1000);
+}
+
+/** Telemetry lags the orders (batching, tail-sampling wait, queues draining): counts until complete or unchanged for 20 s. */
+async function settled<T extends SignalTally>(count: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + options.settleTimeout * 1000;
+  let last = await count();
+  let unchangedSince = Date.now();
+  while (last.stored < last.expected && Date.now() < deadline && Date.now() - unchangedSince < 20_000) {
+    await sleep(5000);
+    const next = await count();
+    if (next.stored !== last.stored) unchangedSince = Date.now();
+    last = next;
+  }
+  return last;
+}
+
+async function scenario(fault: Fault): Promise<Outcome> {
+  const fleet = await ServiceFleet.start(SERVICE_ENV);
+  try {
+    const users: string[] = [];
+    for (let i = 0; i < options.users; i++) users.push(await registerUser(fleet.url('user-service'), i));
+    // A first order per user, settled, proves the payment accounts are open before the load starts.
+    const warmUp = new OrderLoad(fleet.url('order-service'), users, options.users);
+    warmUp.start();
+    await sleep(1000);
+    await drain((await warmUp.stop()).flatMap((order) => (order.orderId ? [order.orderId] : [])));
+
+    const before = await collectorFailures();
+    const load = new OrderLoad(fleet.url('order-service'), users, options.rate);
+    load.start();
+    await sleep(options.before * 1000);
+    console.log(`${fault.name}: injecting`);
+    await fault.inject(fleet);
+    await sleep(fault.holdSeconds * 1000);
+    await fault.heal(fleet);
+    console.log(`${fault.name}: healed`);
+    await sleep(options.after * 1000);
+    const placed = await load.stop();
+    const accepted = placed.filter((order) => order.orderId);
+    const drainSeconds = await drain(accepted.map((order) => order.orderId!));
+    const orders = await tallyOrders(accepted.map((order) => order.orderId!));
+    const acceptedTraces = accepted.map((order) => order.traceId);
+    const spans = await settled(() => tallySpans(acceptedTraces));
+    const logs = await settled(() => tallyLogs(acceptedTraces));
+    const after = await collectorFailures();
+    const outcome: Outcome = {
+      fault: fault.name,
+      description: fault.description,
+      placed: placed.length,
+      refused: placed.length - accepted.length,
+      drainSeconds,
+      orders,
+      spans,
+      logs,
+      collectorFailures: Object.fromEntries(Object.entries(after).map(([name, value]) => [name, Math.max(0, value - (before[name] ?? 0))])),
+    };
+    console.log(JSON.stringify(outcome));
+    return outcome;
+  } finally {
+    await fleet.stop();
+  }
+}
+
+function report(outcomes: Outcome[]): string {
+  const lost = (s: SignalTally) => `${s.stored} / ${s.expected}`;
+  const rows = outcomes.map((o) => [
+    `\`${o.fault}\``,
+    o.placed,
+    o.refused,
+    o.orders.accepted,
+    o.orders.confirmed + o.orders.cancelled,
+    o.orders.pending + o.orders.missing,
+    o.orders.chargedTwice + o.orders.settledTwice,
+    o.drainSeconds,
+    lost(o.spans),
+    lost(o.logs),
+    Object.entries(o.collectorFailures)
+      .filter(([, n]) => n > 0)
+      .map(([name, n]) => `${name} ${n}`)
+      .join(', ') || '0',
+  ]);
+  const about = machine();
+  return (
+    `# Chaos run\n\n${about.date}, ${about.cpu}, ${about.cores} cores, ${about.memoryGiB} GiB, Node ${about.node}; ` +
+    `${options.rate} orders/s open loop, ${options.before} s before the fault, ${options.after} s after healing.\n\n` +
+    table(
+      [
+        'fault',
+        'placed',
+        'refused',
+        'accepted',
+        'terminal',
+        'lost (pending or missing)',
+        'charged or settled twice',
+        'drain (s)',
+        'hop spans stored / expected',
+        'log lines stored / expected',
+        'collector failures',
+      ],
+      rows,
+    ) +
+    '\n\n' +
+    outcomes
+      .map((o) => {
+        const missing = Object.entries(o.spans.missingByHop).map(([hop, n]) => `${hop} ×${n}`);
+        return `- \`${o.fault}\`: ${o.description}${missing.length ? `. Hop spans missing: ${missing.join('; ')}` : ''}`;
+      })
+      .join('\n') +
+    '\n'
+  );
+}
+
+async function main(): Promise<void> {
+  const names = options.faults ? options.faults.split(',') : PROFILES[options.profile];
+  for (const name of names) if (!FAULTS[name]) throw new Error(`unknown fault ${name}; known: ${Object.keys(FAULTS).join(', ')}`);
+  const outcomes: Outcome[] = [];
+  for (const name of names) outcomes.push(await scenario(FAULTS[name]));
+  const markdown = report(outcomes);
+  const stem = writeResults(`chaos${options.label ? `-${options.label}` : ''}`, { options, machine: machine(), outcomes }, markdown);
+  console.log(markdown);
+  console.log(`written: ${stem}.{json,md}`);
+  const broken = outcomes.filter((o) => o.orders.pending + o.orders.missing + o.orders.chargedTwice + o.orders.settledTwice > 0);
+  if (broken.length) {
+    console.error(`orders lost or applied twice in: ${broken.map((o) => o.fault).join(', ')}`);
+    process.exitCode = 1;
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,141 @@
+import pLimit from 'p-limit';
+import { Client } from 'pg';
+import { stackPaths } from '../infra/stack/src/paths';
+import { secretFiles } from '../infra/stack/src/secrets';
+import { TOPICS } from '../libs/contracts/src/topics';
+import { connectionConfig } from '../libs/service-kit/src/database/connection-config';
+import { endpoints, jaegerTrace, logsQuery } from '../test/support/backends';
+import { traceView } from '../test/support/trace-shape';
+
+/**
+ * The hop spans of a paid order's trace (child hop mode: one trace from POST /orders to the user
+ * statistics), as docs/performance.md "Span budget" lists them; statements under them vary with
+ * how records were fetched (one or many per transaction), these do not.
+ */
+export const ORDER_HOP_SPANS: [service: string, name: string][] = [
+  ['order-service', 'POST /orders'],
+  ['order-service', `send ${TOPICS.orderCreated}`],
+  ['payment-service', `process ${TOPICS.orderCreated}`],
+  ['payment-service', 'charge payment'],
+  ['payment-service', `send ${TOPICS.paymentCompleted}`],
+  ['order-service', `process ${TOPICS.paymentCompleted}`],
+  ['order-service', `send ${TOPICS.orderConfirmed}`],
+  ['payment-service', `process ${TOPICS.paymentCompleted}`],
+  ['user-service', `process ${TOPICS.orderConfirmed}`],
+];
+
+/** The log lines a confirmed order writes, one each, all in its trace. */
+export const ORDER_LOG_LINES = ['order placed', 'payment completed', 'order confirmed', 'confirmed order counted in the user statistics'];
+
+export interface OrderTally {
+  accepted: number;
+  /** Accepted orders in each state after the drain. */
+  confirmed: number;
+  cancelled: number;
+  pending: number;
+  /** Accepted orders the database does not have at all. */
+  missing: number;
+  /** Orders with more than one payment row, or more than one settlement entry. */
+  chargedTwice: number;
+  settledTwice: number;
+  /** Confirmed orders without a payment or a settlement entry. */
+  unpaid: number;
+  unsettled: number;
+}
+
+export interface SignalTally {
+  expected: number;
+  stored: number;
+}
+
+async function database(name: string): Promise<Client> {
+  process.env.PGPASSFILE ??= secretFiles(stackPaths()).pgpassFile;
+  const client = new Client(connectionConfig(`postgres://postgres@127.0.0.1:${endpoints.postgresPort}/${name}`));
+  await client.connect();
+  return client;
+}
+
+async function countsByOrder(client: Client, table: string, ids: string[]): Promise<Map<string, number>> {
+  const { rows } = await client.query<{ order_id: string; n: string }>(
+    `select order_id, count(*) as n from ${table} where order_id = any($1::uuid[]) group by order_id`,
+    [ids],
+  );
+  return new Map(rows.map((row) => [row.order_id, Number(row.n)]));
+}
+
+/** Every accepted order against orders, payments and the settlement ledger in Postgres. */
+export async function tallyOrders(orderIds: string[]): Promise<OrderTally> {
+  const orders = await database('orders');
+  const payments = await database('payments');
+  try {
+    const { rows } = await orders.query<{ id: string; status: string }>(
+      'select id, status from customer_order where id = any($1::uuid[])',
+      [orderIds],
+    );
+    const status = new Map(rows.map((row) => [row.id, row.status]));
+    const paid = await countsByOrder(payments, 'payment', orderIds);
+    const settled = await countsByOrder(payments, 'settlement_entry', orderIds);
+    const confirmed = orderIds.filter((id) => status.get(id) === 'CONFIRMED');
+    return {
+      accepted: orderIds.length,
+      confirmed: confirmed.length,
+      cancelled: orderIds.filter((id) => status.get(id) === 'CANCELLED').length,
+      pending: orderIds.filter((id) => status.get(id) === 'PENDING').length,
+      missing: orderIds.filter((id) => !status.has(id)).length,
+      chargedTwice: [...paid.values()].filter((n) => n > 1).length,
+      settledTwice: [...settled.values()].filter((n) => n > 1).length,
+      unpaid: confirmed.filter((id) => !paid.has(id)).length,
+      unsettled: confirmed.filter((id) => !settled.has(id)).length,
+    };
+  } finally {
+    await Promise.all([orders.end(), payments.end()]);
+  }
+}
+
+/** Pending orders of these ids, for waiting until the pipeline has drained. */
+export async function pendingOrders(orderIds: string[]): Promise<number> {
+  const orders = await database('orders');
+  try {
+    const { rows } = await orders.query<{ n: string }>(
+      `select count(*) as n from customer_order where id = any($1::uuid[]) and status = 'PENDING'`,
+      [orderIds],
+    );
+    return Number(rows[0].n);
+  } finally {
+    await orders.end();
+  }
+}
+
+/** The hop spans of each order's trace that Jaeger returns, against ORDER_HOP_SPANS, and which hops miss how many. */
+export async function tallySpans(traceIds: string[]): Promise<SignalTally & { missingByHop: Record<string, number> }> {
+  const limit = pLimit(8);
+  const missing = new Map<string, number>();
+  let stored = 0;
+  await Promise.all(
+    traceIds.map((traceId) =>
+      limit(async () => {
+        const trace = await jaegerTrace(traceId);
+        const view = trace && traceView(trace);
+        for (const [service, name] of ORDER_HOP_SPANS) {
+          if (view && view.find(service, name).length > 0) stored++;
+          else missing.set(`${service}: ${name}`, (missing.get(`${service}: ${name}`) ?? 0) + 1);
+        }
+      }),
+    ),
+  );
+  return { expected: traceIds.length * ORDER_HOP_SPANS.length, stored, missingByHop: Object.fromEntries(missing) };
+}
+
+/** The log lines of each confirmed order's trace in the log store, against ORDER_LOG_LINES. */
+export async function tallyLogs(traceIds: string[]): Promise<SignalTally> {
+  let stored = 0;
+  for (let i = 0; i < traceIds.length; i += 200) {
+    const ids = traceIds.slice(i, i + 200);
+    const messages = ORDER_LOG_LINES.map((line) => JSON.stringify(line)).join(',');
+    const entries = await logsQuery(
+      `trace_id:in(${ids.map((id) => JSON.stringify(id)).join(',')}) _msg:in(${messages}) | stats count() as n`,
+    );
+    stored += Number(entries[0]?.fields.n ?? 0);
+  }
+  return { expected: traceIds.length * ORDER_LOG_LINES.length, stored };
+}
