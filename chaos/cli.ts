@@ -2,7 +2,8 @@
  * The chaos suite: the order flow under a steady load with full telemetry, one fault injected per
  * scenario while the load runs, then a count of what arrived — every accepted order in exactly one
  * terminal state and charged once (Postgres), every hop span of each order's trace (Jaeger), every
- * log line (VictoriaLogs), and what the collectors say they failed to send. Writes
+ * log line (VictoriaLogs), what the collectors say they failed to send, and whether a PII canary
+ * planted in requests shows up in clear anywhere. Writes
  * bench/results/chaos-<date>.{json,md}. Needs the stack up and a build (npm run build):
  *   npm run chaos [-- --profile short|long] [--faults agent-down-5s,kafka-down-30s] [--rate 20]
  */
@@ -14,6 +15,7 @@ import { waitUntil } from '../infra/stack/src/wait-until';
 import { collectorCounter, endpoints } from '../test/support/backends';
 import { FAULTS, PROFILES, type Fault } from './faults';
 import { OrderLoad } from './order-load';
+import { PiiCanary } from './pii-canary';
 import { ServiceFleet } from './service-fleet';
 import { pendingOrders, tallyLogs, tallyOrders, tallySpans, type OrderTally, type SignalTally } from './tally';
 
@@ -25,7 +27,7 @@ const options = new Command('chaos')
   .option('--after <s>', 'seconds of load after the fault is healed', Number, 20)
   .option('--users <n>', 'customers the orders are spread over', Number, 20)
   .option('--drain-timeout <s>', 'seconds to wait for the last PENDING order', Number, 300)
-  .option('--settle-timeout <s>', 'seconds to wait for spans and logs to be queryable', Number, 120)
+  .option('--settle-timeout <s>', 'seconds to wait for spans and logs to be queryable', Number, 300)
   .option('--label <name>', 'added to the result file name')
   .parse()
   .opts<{
@@ -51,6 +53,8 @@ interface Outcome {
   logs: SignalTally;
   /** Spans and log records the collectors counted as failed or dropped during the scenario (counters of restarted collectors start over). */
   collectorFailures: Record<string, number>;
+  /** Where the run's PII canary was found in clear (trace store, log store, services' stdout). */
+  piiHits: string[];
 }
 
 const SERVICE_ENV = { PAYMENT_PROCESSOR_LATENCY_MS: '0', PAYMENT_STARTING_BALANCE_MINOR: '1000000000' };
@@ -82,12 +86,26 @@ async function drain(orderIds: string[]): Promise<number> {
   return Math.round((Date.now() - start) / 1000);
 }
 
-/** Telemetry lags the orders (batching, tail-sampling wait, queues draining): counts until complete or unchanged for 20 s. */
+/** Batches the collectors still hold in their sending queues (retrying a backend that was down). */
+async function queued(): Promise<number> {
+  const sizes = await Promise.all(
+    [endpoints.agentMetrics, endpoints.gatewayMetrics].map((endpoint) =>
+      collectorCounter(endpoint, 'otelcol_exporter_queue_size').catch(() => 0),
+    ),
+  );
+  return sizes.reduce((a, b) => a + b, 0);
+}
+
+/**
+ * Telemetry lags the orders (batching, the tail-sampling wait, queues draining after an outage):
+ * counts until complete, or until the collectors' queues are empty and the count has not changed
+ * for 30 s, or the settle timeout.
+ */
 async function settled<T extends SignalTally>(count: () => Promise<T>): Promise<T> {
   const deadline = Date.now() + options.settleTimeout * 1000;
   let last = await count();
   let unchangedSince = Date.now();
-  while (last.stored < last.expected && Date.now() < deadline && Date.now() - unchangedSince < 20_000) {
+  while (last.stored < last.expected && Date.now() < deadline && ((await queued()) > 0 || Date.now() - unchangedSince < 30_000)) {
     await sleep(5000);
     const next = await count();
     if (next.stored !== last.stored) unchangedSince = Date.now();
@@ -107,6 +125,8 @@ async function scenario(fault: Fault): Promise<Outcome> {
     await sleep(1000);
     await drain((await warmUp.stop()).flatMap((order) => (order.orderId ? [order.orderId] : [])));
 
+    const canary = new PiiCanary();
+    await canary.plant(fleet);
     const before = await collectorFailures();
     const load = new OrderLoad(fleet.url('order-service'), users, options.rate);
     load.start();
@@ -125,6 +145,7 @@ async function scenario(fault: Fault): Promise<Outcome> {
     const spans = await settled(() => tallySpans(acceptedTraces));
     const logs = await settled(() => tallyLogs(acceptedTraces));
     const after = await collectorFailures();
+    const piiHits = await canary.hits(fleet);
     const outcome: Outcome = {
       fault: fault.name,
       description: fault.description,
@@ -134,6 +155,7 @@ async function scenario(fault: Fault): Promise<Outcome> {
       orders,
       spans,
       logs,
+      piiHits,
       collectorFailures: Object.fromEntries(Object.entries(after).map(([name, value]) => [name, Math.max(0, value - (before[name] ?? 0))])),
     };
     console.log(JSON.stringify(outcome));
@@ -160,6 +182,7 @@ function report(outcomes: Outcome[]): string {
       .filter(([, n]) => n > 0)
       .map(([name, n]) => `${name} ${n}`)
       .join(', ') || '0',
+    o.piiHits.length,
   ]);
   const about = machine();
   return (
@@ -178,6 +201,7 @@ function report(outcomes: Outcome[]): string {
         'hop spans stored / expected',
         'log lines stored / expected',
         'collector failures',
+        'PII hits',
       ],
       rows,
     ) +
@@ -204,6 +228,11 @@ async function main(): Promise<void> {
   const broken = outcomes.filter((o) => o.orders.pending + o.orders.missing + o.orders.chargedTwice + o.orders.settledTwice > 0);
   if (broken.length) {
     console.error(`orders lost or applied twice in: ${broken.map((o) => o.fault).join(', ')}`);
+    process.exitCode = 1;
+  }
+  const leaked = outcomes.flatMap((o) => o.piiHits.map((hit) => `${o.fault}: ${hit}`));
+  if (leaked.length) {
+    console.error(`PII in clear:\n${leaked.join('\n')}`);
     process.exitCode = 1;
   }
 }

@@ -8,6 +8,8 @@ export function loadOrderServiceConfig(source: NodeJS.ProcessEnv = process.env) 
     {
       USER_SERVICE_URL: env.url(/^https?$/, 'an http(s):// URL').default('http://127.0.0.1:3001'),
       USER_SERVICE_TIMEOUT_MS: env.count(1, 60_000).default(2_000),
+      /** Idempotency-Key rows are deleted after this: a retry with the key within it answers with the same order. */
+      IDEMPOTENCY_KEY_RETENTION_HOURS: env.count(1, 87_600).default(24),
     },
     source,
   );

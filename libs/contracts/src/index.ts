@@ -1,5 +1,5 @@
 // Event contracts shared by the services: topic names and validated event classes.
-export { deadLetterTopic, TOPICS } from './topics';
+export { deadLetterTopic, retryTopic, TOPICS } from './topics';
 export type { Topic } from './topics';
 export { decodeEvent, encodeEvent, fieldErrors, PoisonMessageError } from './event-codec';
 export { EventEnvelope } from './events/event-envelope';

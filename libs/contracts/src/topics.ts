@@ -13,7 +13,12 @@ export const TOPICS = {
 
 export type Topic = (typeof TOPICS)[keyof typeof TOPICS];
 
-/** Where a consumer group parks records it cannot process (poison messages). */
+/** Where a consumer group parks records it cannot process (poison, or out of attempts). */
 export function deadLetterTopic(groupId: string): string {
   return `${groupId}.dlq`;
+}
+
+/** Where a consumer group puts records to try again after a delay; it consumes this topic itself. */
+export function retryTopic(groupId: string): string {
+  return `${groupId}.retry`;
 }

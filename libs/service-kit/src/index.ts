@@ -8,6 +8,8 @@ export { KafkaClients } from './kafka/kafka-clients';
 export { enqueueEvent } from './outbox/outbox-writer';
 export type { OutgoingEvent } from './outbox/outbox-writer';
 export { OutboxRelay } from './outbox/outbox-relay';
+export { RetentionJobs } from './retention/retention-jobs';
+export type { RetentionRule } from './retention/retention-rule';
 export { ATTR_TRACEHOP_DEAD_LETTER_TOPIC } from './attributes';
 export { EventConsumer, RecordNotFinished } from './consumer/event-consumer';
 export type { RecordOutcome } from './consumer/event-consumer';

@@ -16,6 +16,7 @@ import { KafkaClients } from './kafka/kafka-clients';
 import { APP_MIGRATIONS, PRODUCED_TOPICS, ServiceLifecycle } from './lifecycle/service-lifecycle';
 import { LOGGER } from './logging';
 import { OutboxRelay } from './outbox/outbox-relay';
+import { RetentionJobs } from './retention/retention-jobs';
 
 export interface ServiceKitOptions {
   config: ServiceConfig;
@@ -29,7 +30,7 @@ export interface ServiceKitOptions {
 
 /**
  * What every tracehop service has: typed config, Winston logger, Kysely database with migrations,
- * Kafka producer + outbox relay + consumer groups, health (terminus), problem-details errors,
+ * Kafka producer + outbox relay + consumer groups, retention jobs, health (terminus), problem-details errors,
  * request validation, HTTP route naming for spans, and loopback-only failure injection.
  */
 @Module({})
@@ -62,9 +63,10 @@ export class ServiceKitModule {
         KafkaClients,
         EventConsumers,
         OutboxRelay,
+        RetentionJobs,
         ServiceLifecycle,
       ],
-      exports: [SERVICE_CONFIG, LOGGER, DATABASE, Faults, KafkaClients, EventConsumers],
+      exports: [SERVICE_CONFIG, LOGGER, DATABASE, Faults, KafkaClients, EventConsumers, RetentionJobs],
     };
   }
 }

@@ -12,6 +12,7 @@ import { ATTR_TRACEHOP_DEAD_LETTER_TOPIC } from '../src/attributes';
 import { env, loadServiceConfig } from '../src/config/service-config';
 import { EventConsumer, RecordNotFinished, type RecordOutcome } from '../src/consumer/event-consumer';
 import type { EventHandler } from '../src/consumer/event-handler';
+import type { ConsumerRetrySettings } from '../src/consumer/retry-settings';
 import type { KitTables } from '../src/database/kit-tables';
 import { Faults } from '../src/faults/faults';
 import type { KafkaClients } from '../src/kafka/kafka-clients';
@@ -21,6 +22,7 @@ import { createScratchDatabase, type ScratchDatabase } from './scratch-database'
 
 const GROUP = 'unit-group';
 const DLQ = 'unit-group.dlq';
+const RETRY = 'unit-group.retry';
 /** Transient failures a spec's handler produces before it succeeds. */
 const RETRIES = 2;
 const ORIGIN_TRACEPARENT = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
@@ -75,7 +77,12 @@ let scratch: ScratchDatabase<UnitTables>;
 /** An EventConsumer over the scratch database, a fake Kafka (no broker) and a recording producer. */
 function consumerWith(
   handler: RecordingHandler,
-  options: { failDeadLetter?: boolean; consumerDelayMs?: number; transactionPerBatch?: boolean } = {},
+  options: {
+    failDeadLetter?: boolean;
+    consumerDelayMs?: number;
+    transactionPerBatch?: boolean;
+    retry?: Partial<ConsumerRetrySettings>;
+  } = {},
 ) {
   const dlq: ProducerRecord[] = [];
   const send = jest.fn(async (record: ProducerRecord) => {
@@ -87,6 +94,7 @@ function consumerWith(
   const kafkaConsumerFactory = jest.fn(() => kafkaConsumer);
   const clients = { kafka: { consumer: kafkaConsumerFactory }, producer: { send } } as unknown as KafkaClients;
   const outcomes = { add: jest.fn() };
+  const retries = { add: jest.fn() };
   const faults = new Faults({
     consumerDelayMs: { description: 'slow consumer', schema: env.millis(), initial: options.consumerDelayMs ?? 0 },
   });
@@ -100,12 +108,14 @@ function consumerWith(
       logger,
       faults,
       config,
-      metrics: { outcomes: outcomes as unknown as Counter, retries: { add: jest.fn() } as unknown as Counter },
+      metrics: { outcomes: outcomes as unknown as Counter, retries: retries as unknown as Counter },
+      retry: options.retry,
     },
   );
   const heartbeat = jest.fn(async () => undefined);
   const handle = (record: ConsumedRecord): Promise<RecordOutcome> => consumer.handleRecord(record, heartbeat);
   /** Hands the records to eachBatch as one fetched batch of one partition; resolves with the offsets marked done. */
+  const pause = jest.fn(() => jest.fn());
   const handleBatch = async (records: ConsumedRecord[]): Promise<string[]> => {
     const resolved: string[] = [];
     const batch = { topic: records[0].topic, partition: records[0].partition, messages: records.map((r) => r.message) } as unknown as Batch;
@@ -115,10 +125,11 @@ function consumerWith(
       heartbeat,
       isRunning: () => true,
       isStale: () => false,
+      pause,
     } as unknown as EachBatchPayload);
     return resolved;
   };
-  return { consumer, handle, handleBatch, heartbeat, dlq, send, outcomes, kafkaConsumer, kafkaConsumerFactory };
+  return { consumer, handle, handleBatch, heartbeat, pause, dlq, send, outcomes, retries, kafkaConsumer, kafkaConsumerFactory };
 }
 
 const userRegistered = () =>
@@ -161,6 +172,28 @@ function deadLetterHeaders(dlq: ProducerRecord[]): Record<string, string> {
   return Object.fromEntries(Object.entries(dlq[0].messages[0].headers ?? {}).map(([key, value]) => [key, String(value)]));
 }
 
+/** A sent record's headers, as strings. */
+const headersOf = (sent: ProducerRecord): Record<string, string> =>
+  Object.fromEntries(Object.entries(sent.messages[0].headers ?? {}).map(([key, value]) => [key, String(value)]));
+
+/** A sent record as a consumer of its topic gets it back: Buffer headers, an offset, sent a minute ago. */
+function asConsumed(sent: ProducerRecord, topic: string, offset: string): ConsumedRecord {
+  const { key, value, headers } = sent.messages[0];
+  const buffers = Object.fromEntries(Object.entries(headers ?? {}).map(([name, header]) => [name, Buffer.from(String(header))]));
+  return {
+    topic,
+    partition: 0,
+    message: {
+      key: key as Buffer,
+      value: value as Buffer,
+      headers: buffers,
+      offset,
+      timestamp: String(Date.now() - 60_000),
+      attributes: 0,
+    },
+  };
+}
+
 // --- setup ---------------------------------------------------------------------------------------
 
 beforeAll(async () => {
@@ -181,9 +214,9 @@ beforeEach(async () => {
 describe('EventConsumer', () => {
   it('makes a consumer for its group and watches its join, crash and disconnect events', () => {
     const { consumer, kafkaConsumer, kafkaConsumerFactory } = consumerWith(new RecordingHandler());
-    expect(kafkaConsumerFactory).toHaveBeenCalledWith({ groupId: GROUP });
+    expect(kafkaConsumerFactory).toHaveBeenCalledWith(expect.objectContaining({ groupId: GROUP }));
     expect(kafkaConsumer.on.mock.calls.map(([event]) => event).sort()).toEqual(Object.values(CONSUMER_EVENTS).sort());
-    expect(consumer.topics).toEqual([TOPICS.userRegistered]);
+    expect(consumer.topics).toEqual([TOPICS.userRegistered, RETRY]);
     expect(consumer.ready).toBe(false);
   });
 });
@@ -342,7 +375,7 @@ describe('EventConsumer.handleRecord', () => {
 
   it('never dead-letters a transient failure: when the consumer stops, the record is left unclaimed for redelivery', async () => {
     const handler = new RecordingHandler((attempt) => new Error(`payment ledger locked (attempt ${attempt})`));
-    const { consumer, handle, dlq, kafkaConsumer } = consumerWith(handler);
+    const { consumer, handle, dlq, kafkaConsumer } = consumerWith(handler, { retry: { transientAttempts: 1_000_000 } });
     Object.assign(kafkaConsumer, { disconnect: jest.fn(async () => undefined) });
     const event = userRegistered();
 
@@ -380,10 +413,134 @@ describe('EventConsumer.handleRecord', () => {
     expect(deadLetterHeaders(dlq)['tracehop-error']).toBe('user id belongs to no account');
   });
 
+  it('sends a constraint violation to <group>.retry, runs it again with the original handler from there, and dead-letters it after the last attempt', async () => {
+    const handler = new RecordingHandler();
+    const { handle, dlq, outcomes, retries } = consumerWith(handler, { retry: { maxAttempts: 2, retryDelayMs: 0 } });
+    const event = userRegistered();
+    // The effect row exists already: the handler's insert is a unique violation (SQLSTATE 23505), every time.
+    await scratch.db.insertInto('unit_effect').values({ event_id: randomUUID(), user_id: event.userId }).execute();
+    await sql`update unit_effect set event_id = ${event.eventId}`.execute(scratch.db);
+
+    expect(await handle(recordOf(event, { traceparent: Buffer.from(ORIGIN_TRACEPARENT) }))).toBe('retried');
+    expect(dlq.map((sent) => sent.topic)).toEqual([RETRY]);
+    const retryHeaders = headersOf(dlq[0]);
+    expect(retryHeaders).toMatchObject({
+      'tracehop-attempt': '1',
+      'tracehop-failed-attempts': '1',
+      'tracehop-original-topic': TOPICS.userRegistered,
+      'tracehop-original-offset': '41',
+      'tracehop-origin-traceparent': ORIGIN_TRACEPARENT,
+    });
+    expect(retryHeaders['tracehop-error']).toMatch(/duplicate key/);
+
+    // Consumed back from the retry topic (kafkajs delivers header values as Buffers).
+    const fromRetryTopic = asConsumed(dlq[0], RETRY, '7');
+    expect(await handle(fromRetryTopic)).toBe('dead-lettered');
+
+    expect(handler.calls).toHaveLength(2);
+    expect(dlq.map((sent) => sent.topic)).toEqual([RETRY, DLQ]);
+    expect(headersOf(dlq[1])).toMatchObject({
+      'tracehop-attempt': '2',
+      'tracehop-failed-attempts': '2',
+      'tracehop-original-topic': TOPICS.userRegistered,
+      'tracehop-original-offset': '41',
+    });
+    expect(outcomes.add.mock.calls.map(([, attributes]) => attributes.outcome)).toEqual(['retried', 'dead-lettered']);
+    expect(retries.add.mock.calls).toEqual([
+      [
+        1,
+        {
+          'messaging.consumer.group.name': GROUP,
+          'messaging.destination.name': TOPICS.userRegistered,
+          'error.type': 'DatabaseError',
+          kind: 'deterministic',
+        },
+      ],
+    ]);
+  });
+
+  it('moves a transient failure that outlasts its in-place retries to the retry topic, keeping its attempts', async () => {
+    const handler = new RecordingHandler(() => new Error('Connection terminated unexpectedly'));
+    const { handle, dlq, retries } = consumerWith(handler, { retry: { transientAttempts: 3 } });
+
+    expect(await handle(recordOf(userRegistered()))).toBe('retried');
+
+    expect(handler.calls).toHaveLength(3);
+    expect(dlq.map((sent) => sent.topic)).toEqual([RETRY]);
+    expect(headersOf(dlq[0])).not.toHaveProperty(['tracehop-failed-attempts']);
+    expect(headersOf(dlq[0])['tracehop-error']).toBe('Connection terminated unexpectedly');
+    expect(retries.add.mock.calls.map(([, attributes]) => [attributes.kind, attributes['error.type']])).toEqual([
+      ['transient', 'Error'],
+      ['transient', 'Error'],
+      ['transient', 'Error'],
+    ]);
+    expect(await effects()).toEqual([]);
+  });
+
+  it('dead-letters a retry-topic record whose original topic the group has no handler for', async () => {
+    const handler = new RecordingHandler();
+    const { handle, dlq } = consumerWith(handler, { retry: { retryDelayMs: 0 } });
+    const stray = record(
+      JSON.stringify(instanceToPlain(userRegistered())),
+      { 'tracehop-original-topic': Buffer.from(TOPICS.orderCreated) },
+      RETRY,
+    );
+
+    expect(await handle(stray)).toBe('dead-lettered');
+
+    expect(handler.calls).toEqual([]);
+    expect(deadLetterHeaders(dlq)['tracehop-error']).toBe(`${RETRY}: no handler for the original topic ${TOPICS.orderCreated}`);
+  });
+
+  it('pauses a retry-topic partition whose record is not due yet, leaving it unresolved, instead of waiting in the handler', async () => {
+    const handler = new RecordingHandler();
+    const { handleBatch, pause } = consumerWith(handler, { transactionPerBatch: true, retry: { retryDelayMs: 60_000 } });
+    const waiting = record(
+      JSON.stringify(instanceToPlain(userRegistered())),
+      { 'tracehop-original-topic': Buffer.from(TOPICS.userRegistered) },
+      RETRY,
+      '3',
+    );
+
+    const started = Date.now();
+    expect(await handleBatch([waiting])).toEqual([]);
+
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(pause).toHaveBeenCalledTimes(1);
+    expect(handler.calls).toEqual([]);
+  });
+
+  it('in an eachMessage group, waits in the handler until a retry-topic record is due; stopping ends the wait at once', async () => {
+    const handler = new RecordingHandler();
+    const { consumer, handle, kafkaConsumer } = consumerWith(handler, { retry: { retryDelayMs: 150 } });
+    Object.assign(kafkaConsumer, { disconnect: jest.fn(async () => undefined) });
+    const retried = () =>
+      record(JSON.stringify(instanceToPlain(userRegistered())), { 'tracehop-original-topic': Buffer.from(TOPICS.userRegistered) }, RETRY);
+
+    const started = Date.now();
+    expect(await handle(retried())).toBe('applied');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+
+    const waiting = handle(retried());
+    await sleep(20);
+    const stopping = Date.now();
+    await consumer.stop();
+    await expect(waiting).rejects.toBeInstanceOf(RecordNotFinished);
+    expect(Date.now() - stopping).toBeLessThan(100);
+    expect(handler.calls).toHaveLength(1);
+  });
+
   it('lets the error reach kafkajs (no offset commit) when even the dead-letter send fails', async () => {
     const { handle, send, outcomes } = consumerWith(new RecordingHandler(), { failDeadLetter: true });
     await expect(handle(record('not json'))).rejects.toThrow('broker unavailable');
     expect(send).toHaveBeenCalledTimes(1);
+    expect(outcomes.add).not.toHaveBeenCalled();
+  });
+
+  it('counts nothing when the retry-topic send fails: the error reaches kafkajs and the record comes again', async () => {
+    const { handle, retries, outcomes } = consumerWith(new RecordingHandler(() => new TypeError('bad input')), { failDeadLetter: true });
+    await expect(handle(recordOf(userRegistered()))).rejects.toThrow('broker unavailable');
+    expect(retries.add).not.toHaveBeenCalled();
     expect(outcomes.add).not.toHaveBeenCalled();
   });
 
@@ -418,6 +575,18 @@ describe('EventConsumer.handleRecord', () => {
       expect(span.status).toEqual({ code: SpanStatusCode.ERROR, message: `dead-lettered to ${DLQ}` });
       expect(span.attributes[ATTR_TRACEHOP_DEAD_LETTER_TOPIC]).toBe(DLQ);
       expect(span.events.map((event) => event.name)).toEqual(['exception']);
+    });
+
+    it('leaves the span unmarked when the dead-letter send fails (the record is not dead-lettered: it comes again)', async () => {
+      const { handle } = consumerWith(new RecordingHandler(), { failDeadLetter: true });
+      await tracer.startActiveSpan(`process ${TOPICS.userRegistered}`, async (span) => {
+        await expect(handle(record('not json'))).rejects.toThrow('broker unavailable');
+        span.end();
+      });
+
+      const span = spans.getFinishedSpans().at(-1)!;
+      expect(span.attributes[ATTR_TRACEHOP_DEAD_LETTER_TOPIC]).toBeUndefined();
+      expect(span.status.message ?? '').not.toMatch(/dead-lettered/);
     });
   });
 });

@@ -4,7 +4,14 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { isTracingSuppressed, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { plainToInstance } from 'class-transformer';
-import type { Message, ProducerBatch } from 'kafkajs';
+import {
+  KafkaJSConnectionError,
+  KafkaJSNonRetriableError,
+  KafkaJSNumberOfRetriesExceeded,
+  KafkaJSProtocolError,
+  type Message,
+  type ProducerBatch,
+} from 'kafkajs';
 import winston from 'winston';
 import { TOPICS, UserRegisteredV1 } from '../../contracts/src';
 // The context the instrumentation will send each message in (messageInContext's record of it).
@@ -33,21 +40,26 @@ interface Sent {
 }
 
 /**
- * A producer that records every message of every sendBatch and the context it would be sent in;
- * `failOn(n)` makes the n-th sendBatch from now (1-based) reject, as does any batch larger than
- * `maxMessagesPerBatch` (a broker refusing a request over its size limit).
+ * A producer that records every message of every sendBatch and the context it would be sent in.
+ * It injects the failures the real broker (outbox-delivery.e2e-spec.ts) cannot produce on demand:
+ * `failOn(n)` makes the n-th sendBatch from now (1-based) fail as kafkajs does when the broker is
+ * unreachable (retries exhausted on a connection error); a batch larger than `maxMessagesPerBatch`
+ * is refused as MESSAGE_TOO_LARGE; a batch holding a message `refuse` picks is refused with a
+ * non-retriable error not known to be permanent.
  */
-function recordingKafka(options: { connected?: boolean; maxMessagesPerBatch?: number } = {}) {
+function recordingKafka(options: { connected?: boolean; maxMessagesPerBatch?: number; refuse?: (message: Message) => boolean } = {}) {
   const sent: Sent[] = [];
   let calls = 0;
   let failing: number | undefined;
   const sendBatch = jest.fn(async (batch: ProducerBatch) => {
     calls += 1;
-    if (calls === failing) throw new Error('broker unavailable');
-    const count = (batch.topicMessages ?? []).reduce((sum, { messages }) => sum + messages.length, 0);
-    if (count > (options.maxMessagesPerBatch ?? Infinity)) throw new Error('message too large');
-    for (const { topic, messages } of batch.topicMessages ?? [])
-      for (const message of messages) {
+    if (calls === failing) throw new KafkaJSNumberOfRetriesExceeded(new KafkaJSConnectionError('broker unavailable'), {} as never);
+    const messages = (batch.topicMessages ?? []).flatMap((topicMessages) => topicMessages.messages);
+    if (messages.length > (options.maxMessagesPerBatch ?? Infinity))
+      throw new KafkaJSProtocolError({ type: 'MESSAGE_TOO_LARGE', code: 10, retriable: false, message: 'too large' } as unknown as Error);
+    if (options.refuse && messages.some(options.refuse)) throw new KafkaJSNonRetriableError('refused by the client');
+    for (const { topic, messages: topicMessages } of batch.topicMessages ?? [])
+      for (const message of topicMessages) {
         const sendContext = sendContextOf(message) ?? context.active();
         sent.push({ topic, message, active: trace.getSpanContext(sendContext), suppressed: isTracingSuppressed(sendContext) });
       }
@@ -185,7 +197,9 @@ describe('OutboxRelay.publishPending', () => {
 
     expect(kafka.sent).toEqual([]);
     expect(await unpublishedIds()).toEqual(events.map((event) => event.eventId));
-    expect(warn).toHaveBeenCalledWith(expect.stringContaining('outbox relay: publishing failed, will retry: broker unavailable'));
+    expect(warn).toHaveBeenCalledWith(
+      expect.stringContaining('outbox relay: Kafka unavailable, will retry: KafkaJSConnectionError: broker unavailable'),
+    );
 
     expect(await relay.publishPending()).toBe(3);
     expect(sentIds(kafka.sent)).toEqual(events.map((event) => event.eventId));
@@ -202,8 +216,8 @@ describe('OutboxRelay.publishPending', () => {
     const sentPerTick: number[] = [];
     while ((await unpublishedIds()).length > 0 && sentPerTick.length < 20) sentPerTick.push(await relay.publishPending());
 
-    // Batches of 3 (limit 4) and 2 refused, 1 taken; 2 refused, 1 taken; the last row alone (limit 2) taken.
-    expect(sentPerTick).toEqual([0, 0, 1, 0, 1, 1]);
+    // The 3 rows (limit 4) refused, 1 taken; 2 refused, 1 taken; the last row alone (limit 2) taken.
+    expect(sentPerTick).toEqual([0, 1, 0, 1, 1]);
     expect(sentIds(kafka.sent)).toEqual(events.map((event) => event.eventId));
   });
 
@@ -229,5 +243,40 @@ describe('OutboxRelay.publishPending', () => {
     expect(counts[0] + counts[1]).toBe(6);
     expect(sentIds(kafka.sent).sort()).toEqual(events.map((event) => event.eventId).sort());
     expect(await unpublishedIds()).toEqual([]);
+  });
+
+  it('counts no attempt while Kafka is unavailable: a row alone through failed sends is never failed', async () => {
+    const [event] = [userRegistered()];
+    await enqueue(event);
+    const kafka = recordingKafka();
+    const relay = new OutboxRelay({ ...config, OUTBOX_MAX_ATTEMPTS: 1 }, scratch.db, kafka.clients, logger);
+
+    for (let outage = 0; outage < 3; outage += 1) {
+      kafka.failOn(1);
+      expect(await relay.publishPending()).toBe(0);
+    }
+    expect(await outboxRows()).toMatchObject([{ attempts: 0, failed_at: null, claimed_until: null }]);
+
+    expect(await relay.publishPending()).toBe(1);
+    expect(sentIds(kafka.sent)).toEqual([event.eventId]);
+  });
+
+  it('fails a row refused alone OUTBOX_MAX_ATTEMPTS times for a reason not known to be permanent, then sends the rest', async () => {
+    const refused = userRegistered();
+    const next = userRegistered();
+    await enqueue(refused, next);
+    const kafka = recordingKafka({ refuse: (message) => message.headers?.['message-id'] === refused.eventId });
+    const relay = new OutboxRelay({ ...config, OUTBOX_MAX_ATTEMPTS: 3 }, scratch.db, kafka.clients, logger);
+
+    const sentPerTick: number[] = [];
+    for (let tick = 0; tick < 6; tick += 1) sentPerTick.push(await relay.publishPending());
+
+    // The pair refused (no attempt counted: the culprit is not known), then the row alone three times, then the next row.
+    expect(sentPerTick).toEqual([0, 0, 0, 0, 1, 0]);
+    expect(sentIds(kafka.sent)).toEqual([next.eventId]);
+    const [failed] = await outboxRows();
+    expect(failed).toMatchObject({ event_id: refused.eventId, attempts: 3, published_at: null, claimed_until: null });
+    expect(failed.failed_at).toBeInstanceOf(Date);
+    expect(failed.last_error).toBe('KafkaJSNonRetriableError: refused by the client');
   });
 });

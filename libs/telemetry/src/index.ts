@@ -9,6 +9,7 @@ export { messageInContext } from './kafka/message-context';
 export { processBatchMessage } from './kafka/process-batch-message';
 export { republish } from './kafka/republish';
 export { recordFailure } from './kafka/span-outcome';
+export { errorTypeOf } from './error-type';
 export { extractTraceContext, withTraceHeaders } from './kafka/trace-headers';
 export { KafkaHandlerTracingInterceptor } from './nest/kafka-handler-tracing.interceptor';
 

@@ -25,4 +25,10 @@ export const orderMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0002_idempotency_key_created_at': {
+    async up(db: Kysely<unknown>) {
+      // Retention deletes the oldest keys, a batch at a time (orders/idempotency-key-retention.ts).
+      await db.schema.createIndex('idempotency_key_created_at').on('idempotency_key').column('created_at').execute();
+    },
+  },
 };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CONSUMER_RETRY_DEFAULTS } from '../consumer/retry-settings';
 import { parseEnv } from './parse-env';
 
 /** Injection token of the service's parsed configuration (ServiceConfig, or an app's extension of it). */
@@ -21,6 +22,7 @@ export const env = {
       .min(0, { error: 'expected a rate between 0 and 1' })
       .max(1, { error: 'expected a rate between 0 and 1' }),
   url: (protocols: RegExp, what: string) => z.url({ protocol: protocols, error: `expected ${what}` }),
+  onOff: () => z.enum(['on', 'off'], { error: 'expected on or off' }),
 };
 
 const brokerList = z
@@ -48,9 +50,38 @@ export function serviceEnvSchema(defaults: { port: number; database: string }) {
     OUTBOX_POLL_MS: env.millis(60_000).default(200),
     /** Outbox rows per relay tick, sent in one request to the broker (docs/performance.md has the figures). */
     OUTBOX_BATCH_SIZE: env.count(1, 5000).default(200),
-    /** Backoff of in-place retries after a transient failure: doubles from the minimum up to the maximum, until it works. */
+    /**
+     * How long a relay's claim on the rows it is sending lasts: another relay (instance) takes them
+     * over once it has passed, e.g. after a crash mid-send. Longer than a send can take (kafkajs
+     * retries included), else a slow send is duplicated.
+     */
+    OUTBOX_CLAIM_LEASE_MS: env.count(1_000, 3_600_000).default(60_000),
+    /** Sends of one row the broker may refuse (for a reason not known to be permanent) before the row is failed. */
+    OUTBOX_MAX_ATTEMPTS: env.count(1, 1000).default(10),
+    /** Deletion of old published outbox rows, processed events and the app's own tables (e.g. idempotency keys). */
+    RETENTION_JOBS: env.onOff().default('on'),
+    /** Time between retention runs (each run waits this ±20 %, so instances do not run together). */
+    RETENTION_INTERVAL_MS: env.count(1_000, 86_400_000).default(600_000),
+    /** Rows per DELETE statement: short statements, short locks. */
+    RETENTION_BATCH_SIZE: env.count(1, 100_000).default(1_000),
+    /** Published outbox rows are kept this long (for looking up what was sent when). */
+    OUTBOX_RETENTION_HOURS: env.count(1, 87_600).default(24),
+    /**
+     * Processed-event claims (consumer deduplication) are kept this long. Must exceed the longest a
+     * record can stay in the topics the groups consume (retention.ms + segment.ms; 7 d + 7 d by
+     * default), or a replayed record older than its claim is applied twice.
+     */
+    PROCESSED_EVENT_RETENTION_HOURS: env.count(1, 87_600).default(720),
+    /** Backoff of in-place retries after a transient failure: doubles from the minimum up to the maximum. */
     CONSUMER_RETRY_MIN_MS: env.count(1, 60_000).default(200),
     CONSUMER_RETRY_MAX_MS: env.count(1, 600_000).default(5_000),
+    /** In-place attempts, and time, for a transient failure before the record moves to the group's retry topic. */
+    CONSUMER_TRANSIENT_ATTEMPTS: env.count(1, 1000).default(CONSUMER_RETRY_DEFAULTS.transientAttempts),
+    CONSUMER_TRANSIENT_MAX_MS: env.count(1_000, 3_600_000).default(CONSUMER_RETRY_DEFAULTS.transientWithinMs),
+    /** Deterministic failures of a record (the first included) before it goes to the dead-letter topic. */
+    CONSUMER_MAX_ATTEMPTS: env.count(1, 100).default(CONSUMER_RETRY_DEFAULTS.maxAttempts),
+    /** How long after being sent to the retry topic a record is tried again. */
+    CONSUMER_RETRY_DELAY_MS: env.millis().default(CONSUMER_RETRY_DEFAULTS.retryDelayMs),
     /**
      * Partitions a group works on at once (kafkajs partitionsConsumedConcurrently). More than one, so
      * a record retrying in place holds up only its own partition, not the group's other topics.
@@ -64,7 +95,7 @@ export function serviceEnvSchema(defaults: { port: number; database: string }) {
     /** Failure injection: every record waits this long before its handler runs (a slow consumer). */
     CONSUMER_DELAY_MS: env.millis().default(0),
     /** Failure injection switches may be changed at runtime through /admin/faults (loopback only). */
-    ADMIN_ENDPOINTS: z.enum(['on', 'off'], { error: 'expected on or off' }).default('on'),
+    ADMIN_ENDPOINTS: env.onOff().default('on'),
   });
 }
 

@@ -22,11 +22,12 @@ export class EventConsumers implements BeforeApplicationShutdown {
   private readonly consumers: EventConsumer[] = [];
   private readonly metrics: ConsumerMetrics = {
     outcomes: defineCounter(metrics.getMeter('@tracehop/service-kit'), 'tracehop.consumer.records', {
-      description: 'Records a consumer group finished with, by outcome (applied, duplicate, dead-lettered)',
+      description: 'Records a consumer group finished with, by outcome (applied, duplicate, retried, dead-lettered)',
       unit: '{message}',
     }),
     retries: defineCounter(metrics.getMeter('@tracehop/service-kit'), 'tracehop.consumer.retries', {
-      description: 'In-place retries of records whose handler failed for a transient reason',
+      description:
+        'Failed records tried again, in place (kind transient) or through the retry topic (kind deterministic, or transient once in-place retries ran out)',
       unit: '{retry}',
     }),
   };
@@ -47,6 +48,12 @@ export class EventConsumers implements BeforeApplicationShutdown {
       faults: this.faults,
       config: this.config,
       metrics: this.metrics,
+      retry: {
+        maxAttempts: this.config.CONSUMER_MAX_ATTEMPTS,
+        retryDelayMs: this.config.CONSUMER_RETRY_DELAY_MS,
+        transientAttempts: this.config.CONSUMER_TRANSIENT_ATTEMPTS,
+        transientWithinMs: this.config.CONSUMER_TRANSIENT_MAX_MS,
+      },
     });
     this.consumers.push(consumer);
     return consumer;

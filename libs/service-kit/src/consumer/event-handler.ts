@@ -6,8 +6,10 @@ import type { KitTables } from '../database/kit-tables';
 /**
  * Applies one event of one topic. `handle` runs inside a database transaction that also records the
  * event id as processed, so the effect happens once however often the record is delivered. Throw a
- * PoisonMessageError for a record that can never succeed (it goes to the DLQ at once); anything else
- * is treated as transient and retried.
+ * PoisonMessageError for a record that can never succeed (it goes to the DLQ at once). Other failures
+ * are classified (classifyFailure): deterministic ones (a constraint violation, a TypeError, a
+ * validation error) are tried again through the group's retry topic, then dead-lettered; anything
+ * else, such as "not ready yet", is transient and retried in place, then through the retry topic.
  */
 export interface EventHandler<T extends EventEnvelope, DB extends KitTables = KitTables> {
   readonly topic: Topic;
@@ -22,7 +24,11 @@ export type AnyEventHandler = EventHandler<any, any>;
 export interface ConsumerGroupSpec {
   groupId: string;
   handlers: AnyEventHandler[];
-  /** eachBatch instead of eachMessage: one `poll` span per batch, linked to every record's producer. */
+  /**
+   * eachBatch instead of eachMessage: one `poll` span per batch, linked to every record's producer. A
+   * batch group pauses a retry-topic partition while its next record waits out the retry delay; an
+   * eachMessage group waits in the handler, and kafkajs fetches nothing else meanwhile.
+   */
   batch?: boolean;
   /**
    * With `batch`: apply up to CONSUMER_TRANSACTION_RECORDS records of a fetched batch in one

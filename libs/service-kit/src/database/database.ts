@@ -14,12 +14,14 @@ export function createDatabase<DB>(url: string, applicationName: string): Kysely
 }
 
 /**
- * Applies service-kit's migrations and then the app's, in name order, under Kysely's migration
+ * Applies the pending migrations, service-kit's and the app's, in name order, under Kysely's migration
  * lock (so two instances starting together do not race). Fails the boot when one fails.
  */
 export async function migrateToLatest(db: Kysely<unknown>, appMigrations: Record<string, Migration>): Promise<string[]> {
   const migrations = { ...kitMigrations, ...appMigrations };
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  // Kit and app migrations are two sequences merged by name: a kit migration added later sorts before
+  // app migrations a database already has, and must still run (each sequence only touches its own tables).
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw new Error(`database migration failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   return (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);

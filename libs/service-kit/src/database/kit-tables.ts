@@ -12,6 +12,14 @@ export interface OutboxTable {
   event_id: string;
   created_at: Generated<Date>;
   published_at: ColumnType<Date | null, never, Date>;
+  /** The relay's claim (one per send): rows claimed until `claimed_until` are another send's. */
+  claim_id: ColumnType<string | null, never, string | null>;
+  claimed_until: ColumnType<Date | null, never, Date | null>;
+  /** Sends of this row alone that the broker refused (a broker outage counts none). */
+  attempts: ColumnType<number, never, number>;
+  /** Set when the relay gave up on the row (docs/services.md says how to re-queue it); `last_error` says why. */
+  failed_at: ColumnType<Date | null, never, Date | null>;
+  last_error: ColumnType<string | null, never, string | null>;
 }
 
 /** Event ids a consumer group has applied (idempotent consumer, written in the effect's transaction). */

@@ -13,7 +13,7 @@ const WINSTON_LEVEL: Record<number, string> = {
 };
 
 /**
- * The service's Kafka client, idempotent producer and admin. Connecting never blocks the boot: it
+ * The service's Kafka client, producer and admin. Connecting never blocks the boot: it
  * retries in the background while readiness reports Kafka down, so a service started before the
  * broker (or during a broker restart) comes up on its own.
  */
@@ -40,7 +40,11 @@ export class KafkaClients {
         ({ level, log }: LogEntry) =>
           kafkaLogger.log(WINSTON_LEVEL[level] ?? 'info', log.message, { namespace: log.namespace, broker: log.broker }),
     });
-    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+    // Not idempotent: kafkajs 2.2.4's idempotent producer winds back the sequence numbers of every
+    // partition of a partly refused request (one oversize record), after which each send to those
+    // partitions fails with OUT_OF_ORDER_SEQUENCE_NUMBER until a restart. One request in flight keeps
+    // each partition's order; a retried request may duplicate a record, which consumers drop by event id.
+    this.producer = this.kafka.producer({ idempotent: false, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
     this.producer.on(this.producer.events.CONNECT, () => (this.producerConnected = true));
     this.producer.on(this.producer.events.DISCONNECT, () => (this.producerConnected = false));
     this.admin = this.kafka.admin();

@@ -1,6 +1,6 @@
 import { SpanStatusCode, type Span } from '@opentelemetry/api';
 import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
-import { errorTypeOf } from '../internal/error-type';
+import { errorTypeOf } from '../error-type';
 
 /** Marks a span failed the way the semantic conventions ask: error status, error.type, the exception. */
 export function recordFailure(span: Span, error: unknown): void {

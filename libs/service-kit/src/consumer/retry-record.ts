@@ -1,0 +1,39 @@
+import { REPUBLISH_HEADERS, type ConsumedRecord, type KafkaHeaders } from '@tracehop/telemetry';
+
+/**
+ * Deterministic failures a record has had so far. Not `tracehop-attempt` (which counts every
+ * republish): a record moved to the retry topic because a dependency stayed down keeps its budget.
+ */
+export const FAILED_ATTEMPTS_HEADER = 'tracehop-failed-attempts' as const;
+
+/** The last value of a header, matching its name case-insensitively as telemetry's readers do. */
+function lastHeaderValue(headers: KafkaHeaders | undefined, name: string): string | undefined {
+  const values = Object.entries(headers ?? {})
+    .filter(([key]) => key.toLowerCase() === name)
+    .flatMap(([, value]) => (Array.isArray(value) ? value : [value]))
+    .filter((value) => value != null);
+  const last = values.at(-1);
+  return last === undefined ? undefined : String(last);
+}
+
+/** Deterministic failures recorded on the record (0 for an original; malformed counts as 0). */
+export function failedAttemptsOf(record: ConsumedRecord): number {
+  const value = Number(lastHeaderValue(record.message.headers, FAILED_ATTEMPTS_HEADER));
+  return Number.isInteger(value) && value > 0 ? value : 0;
+}
+
+/** The topic a record on the retry topic was first consumed from (republish records it). */
+export function originalTopicOf(record: ConsumedRecord): string | undefined {
+  return lastHeaderValue(record.message.headers, REPUBLISH_HEADERS.originalTopic);
+}
+
+/** The record with its failed-attempts count set, for republish to carry on. */
+export function withFailedAttempts(record: ConsumedRecord, failedAttempts: number): ConsumedRecord {
+  const headers = Object.fromEntries(
+    Object.entries(record.message.headers ?? {}).filter(([key]) => key.toLowerCase() !== FAILED_ATTEMPTS_HEADER),
+  );
+  return {
+    ...record,
+    message: Object.assign({}, record.message, { headers: { ...headers, [FAILED_ATTEMPTS_HEADER]: String(failedAttempts) } }),
+  };
+}
