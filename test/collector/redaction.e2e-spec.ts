@@ -1,15 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { context, SpanStatusCode, trace } from '@opentelemetry/api';
 import { SeverityNumber } from '@opentelemetry/api-logs';
-import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
-import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
-import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
-import { SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { endpoints, jaegerTrace, logsForTrace, prometheusQuery, type JaegerTrace, type LogEntry } from '../support/backends';
 import { eventually } from '../support/eventually';
+import { otlpProviders } from '../support/otlp-probe';
 
 /**
  * The agent's transform/redact_pii (infra/collector/agent.yaml), end to end: PII a plain
@@ -32,19 +26,10 @@ interface Probe {
 async function sendPii(agentGrpc: string): Promise<Probe> {
   const probeId = randomUUID().slice(0, 8);
   const serviceName = `redaction-probe-${probeId}`;
-  const resource = resourceFromAttributes({ 'service.name': serviceName, 'service.namespace': 'tracehop-tests', 'probe.owner': email });
-  const url = `http://${agentGrpc}`;
-  const tracerProvider = new TracerProvider({
-    resource,
-    spanProcessors: [new SimpleSpanProcessor({ exporter: new OTLPTraceExporter({ url }) })],
-  });
-  const loggerProvider = new LoggerProvider({
-    resource,
-    processors: [new SimpleLogRecordProcessor({ exporter: new OTLPLogExporter({ url }) })],
-  });
-  const meterProvider = new MeterProvider({
-    resource,
-    readers: [new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter({ url }), exportIntervalMillis: 60_000 })],
+  const { tracerProvider, loggerProvider, meterProvider } = otlpProviders(agentGrpc, {
+    'service.name': serviceName,
+    'service.namespace': 'tracehop-tests',
+    'probe.owner': email,
   });
 
   const span = tracerProvider.getTracer('redaction-probe').startSpan('probe redaction', {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { context, trace } from '@opentelemetry/api';
+import { context, trace, type Attributes } from '@opentelemetry/api';
 import { SeverityNumber } from '@opentelemetry/api-logs';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
@@ -21,26 +21,38 @@ export interface ProbeResult {
 export const probePii = { email: 'jane.doe@example.com', card: '4111 1111 1111 1111' };
 
 /**
+ * Tracer, logger and meter providers that export each record at once (simple processors; metrics on
+ * forceFlush) over OTLP gRPC to the agent, under one resource: a test's stand-in for a service.
+ */
+export function otlpProviders(agentGrpc: string, resourceAttributes: Attributes) {
+  const resource = resourceFromAttributes(resourceAttributes);
+  const url = `http://${agentGrpc}`;
+  return {
+    tracerProvider: new TracerProvider({
+      resource,
+      spanProcessors: [new SimpleSpanProcessor({ exporter: new OTLPTraceExporter({ url }) })],
+    }),
+    loggerProvider: new LoggerProvider({
+      resource,
+      processors: [new SimpleLogRecordProcessor({ exporter: new OTLPLogExporter({ url }) })],
+    }),
+    meterProvider: new MeterProvider({
+      resource,
+      readers: [new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter({ url }), exportIntervalMillis: 60_000 })],
+    }),
+  };
+}
+
+/**
  * Sends one span, one log record inside that span and one counter point to the agent over OTLP
  * gRPC, as a service would, and flushes all three.
  */
 export async function sendProbe(agentGrpc: string): Promise<ProbeResult> {
   const probeId = randomUUID().slice(0, 8);
   const serviceName = `stack-probe-${probeId}`;
-  const resource = resourceFromAttributes({ 'service.name': serviceName, 'service.namespace': 'tracehop-tests' });
-  const url = `http://${agentGrpc}`;
-
-  const tracerProvider = new TracerProvider({
-    resource,
-    spanProcessors: [new SimpleSpanProcessor({ exporter: new OTLPTraceExporter({ url }) })],
-  });
-  const loggerProvider = new LoggerProvider({
-    resource,
-    processors: [new SimpleLogRecordProcessor({ exporter: new OTLPLogExporter({ url }) })],
-  });
-  const meterProvider = new MeterProvider({
-    resource,
-    readers: [new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter({ url }), exportIntervalMillis: 60_000 })],
+  const { tracerProvider, loggerProvider, meterProvider } = otlpProviders(agentGrpc, {
+    'service.name': serviceName,
+    'service.namespace': 'tracehop-tests',
   });
 
   const span = tracerProvider.getTracer('stack-probe').startSpan('probe stack', {
