@@ -1,4 +1,4 @@
-import { interruptibleSleep } from '../src/consumer/interruptible-sleep';
+import { interruptibleSleep } from '../src/lifecycle/interruptible-sleep';
 import { retryTransient, TransientRetriesExhausted, type TransientRetryBounds } from '../src/consumer/transient-retry';
 
 const transient = new Error('connection refused');

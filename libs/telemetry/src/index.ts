@@ -10,7 +10,7 @@ export { processBatchMessage } from './kafka/process-batch-message';
 export { republish } from './kafka/republish';
 export { recordFailure } from './kafka/span-outcome';
 export { errorTypeOf } from './error-type';
-export { extractTraceContext, withTraceHeaders } from './kafka/trace-headers';
+export { extractTraceContext, headerValues, withTraceHeaders } from './kafka/trace-headers';
 export { KafkaHandlerTracingInterceptor } from './nest/kafka-handler-tracing.interceptor';
 
 // Samplers, for applications that build their own SDK (startTelemetry picks them from OTEL_TRACES_SAMPLER).

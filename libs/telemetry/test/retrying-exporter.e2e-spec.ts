@@ -32,7 +32,7 @@ describe('OTLP gRPC export across an agent restart (real stack)', () => {
     const url = `http://${endpoints.agentGrpc}`;
     const withRetry = providerFor(
       retrying,
-      new RetryingExporter(new OTLPTraceExporter({ url }), { ...DEFAULT_RETRY_DELAYS, budgetMillis: 25_000, attemptTimeoutMillis: 10_000 }),
+      new RetryingExporter(new OTLPTraceExporter({ url }), { ...DEFAULT_RETRY_DELAYS, budgetMillis: 25_000 }),
     );
     const withoutRetry = providerFor(plain, new OTLPTraceExporter({ url }));
 

@@ -1,3 +1,4 @@
+import { diag, DiagLogLevel } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { RetryingExporter, type Exporter } from '../src/internal/export/retrying-exporter';
 import { RateLimitedWarning } from '../src/logs/rate-limited-warning';
@@ -22,7 +23,7 @@ const unavailable: ExportResult = {
   error: Object.assign(new Error('14 UNAVAILABLE: connect ECONNREFUSED'), { code: 14 }),
 };
 const invalid: ExportResult = { code: ExportResultCode.FAILED, error: Object.assign(new Error('3 INVALID_ARGUMENT'), { code: 3 }) };
-const fast = { budgetMillis: 500, attemptTimeoutMillis: 50, initialDelayMillis: 5, maxDelayMillis: 20 };
+const fast = { budgetMillis: 500, initialDelayMillis: 5, maxDelayMillis: 20 };
 const exportWith = (exporter: RetryingExporter<string[]>) => new Promise<ExportResult>((done) => exporter.export(['span'], done));
 
 describe('RetryingExporter', () => {
@@ -38,6 +39,23 @@ describe('RetryingExporter', () => {
     expect(result.code).toBe(ExportResultCode.FAILED);
     await new Promise((r) => setTimeout(r, 100)); // no attempt keeps running after the answer
     expect(inner.calls).toBe(1);
+  });
+
+  it('says every lost batch, also right after a retry warning and when the failure is not retryable', async () => {
+    const warnings: string[] = [];
+    const logger = { warn: (message: string) => warnings.push(message), error() {}, info() {}, debug() {}, verbose() {} };
+    diag.setLogger(logger, DiagLogLevel.WARN);
+    try {
+      await exportWith(new RetryingExporter(scripted([unavailable]), { ...fast, budgetMillis: 100 }));
+      await exportWith(new RetryingExporter(scripted([invalid]), fast));
+    } finally {
+      diag.disable();
+    }
+    expect(warnings).toEqual([
+      expect.stringMatching(/^telemetry export failed, retrying: 14 UNAVAILABLE/),
+      expect.stringMatching(/^telemetry export dropped a batch: no time left to retry within 100 ms: 14 UNAVAILABLE/),
+      'telemetry export dropped a batch: the failure is not retryable: 3 INVALID_ARGUMENT',
+    ]);
   });
 
   it('gives up after budgetMillis, so memory and the batch processor are never held forever', async () => {
@@ -104,15 +122,37 @@ function slowlyFailing(attemptMillis: number) {
 }
 
 describe('RetryingExporter within its budget (OTLP: throttling and the batch processor’s timeout)', () => {
-  it('starts no attempt that could outlive the budget: the answer comes within it, with no attempt still running', async () => {
+  it('answers within the budget even while an attempt is still running, and ignores that attempt’s late answer', async () => {
     const inner = slowlyFailing(150);
-    const options = { budgetMillis: 400, attemptTimeoutMillis: 150, initialDelayMillis: 5, maxDelayMillis: 20 };
+    const options = { budgetMillis: 400, initialDelayMillis: 5, maxDelayMillis: 20 };
+    const answers: ExportResult[] = [];
     const started = Date.now();
-    const result = await exportWith(new RetryingExporter(inner, options));
-    expect(result.code).toBe(ExportResultCode.FAILED);
-    expect(Date.now() - started).toBeLessThanOrEqual(400 + 30);
-    expect(inner.inFlight).toBe(0);
-    expect(inner.calls).toBeGreaterThanOrEqual(2);
+    await new Promise<void>((done) =>
+      new RetryingExporter(inner, options).export(['span'], (result) => {
+        answers.push(result);
+        done();
+      }),
+    );
+    expect(Date.now() - started).toBeLessThanOrEqual(400 + 50);
+    expect(answers[0]).toMatchObject({ code: ExportResultCode.FAILED, error: new Error('no answer within the retry budget of 400 ms') });
+    expect(inner.calls).toBe(3); // at about 0, 155 and 310 ms: the third still running at 400
+    await new Promise((r) => setTimeout(r, 200));
+    expect(answers).toHaveLength(1);
+  });
+
+  it('uses the whole budget for fast failures: a collector back after most of it still gets the batch', async () => {
+    // Refused (as a gRPC channel backing off answers at once) for 350 of the 400 ms, then accepted.
+    const back = Date.now() + 350;
+    const inner = {
+      calls: 0,
+      export(_items: string[], done: (r: ExportResult) => void) {
+        inner.calls += 1;
+        setImmediate(() => done(Date.now() < back ? unavailable : ok));
+      },
+      shutdown: () => Promise.resolve(),
+    };
+    const result = await exportWith(new RetryingExporter(inner, { budgetMillis: 400, initialDelayMillis: 5, maxDelayMillis: 20 }));
+    expect(result).toEqual(ok);
   });
 
   it('does not retry RESOURCE_EXHAUSTED without RetryInfo', async () => {

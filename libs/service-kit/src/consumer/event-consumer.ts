@@ -15,10 +15,10 @@ import type { ServiceConfig } from '../config/service-config';
 import type { KitTables } from '../database/kit-tables';
 import type { Faults } from '../faults/faults';
 import type { KafkaClients } from '../kafka/kafka-clients';
-import { retryUntilStopped } from '../kafka/retry-until-stopped';
+import { interruptibleSleep } from '../lifecycle/interruptible-sleep';
+import { retryUntilStopped } from '../lifecycle/retry-until-stopped';
 import type { AnyEventHandler, ConsumerGroupSpec } from './event-handler';
 import { classifyFailure } from './failure-kind';
-import { interruptibleSleep } from './interruptible-sleep';
 import { failedAttemptsOf, originalTopicOf, withFailedAttempts } from './retry-record';
 import { CONSUMER_RETRY_DEFAULTS, type ConsumerRetrySettings } from './retry-settings';
 import { retryTransient, TransientRetriesExhausted } from './transient-retry';
@@ -128,7 +128,7 @@ export class EventConsumer {
   /** Connects and runs in the background, retrying the connection until Kafka answers. */
   start(): void {
     this.running = retryUntilStopped(
-      () => this.stopping.signal.aborted,
+      this.stopping.signal,
       async () => {
         await this.consumer.connect();
         await this.consumer.subscribe({ topics: this.topics, fromBeginning: true });

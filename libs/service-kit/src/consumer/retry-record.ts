@@ -1,4 +1,4 @@
-import { REPUBLISH_HEADERS, type ConsumedRecord, type KafkaHeaders } from '@tracehop/telemetry';
+import { headerValues, REPUBLISH_HEADERS, type ConsumedRecord } from '@tracehop/telemetry';
 
 /**
  * Deterministic failures a record has had so far. Not `tracehop-attempt` (which counts every
@@ -6,25 +6,15 @@ import { REPUBLISH_HEADERS, type ConsumedRecord, type KafkaHeaders } from '@trac
  */
 export const FAILED_ATTEMPTS_HEADER = 'tracehop-failed-attempts' as const;
 
-/** The last value of a header, matching its name case-insensitively as telemetry's readers do. */
-function lastHeaderValue(headers: KafkaHeaders | undefined, name: string): string | undefined {
-  const values = Object.entries(headers ?? {})
-    .filter(([key]) => key.toLowerCase() === name)
-    .flatMap(([, value]) => (Array.isArray(value) ? value : [value]))
-    .filter((value) => value != null);
-  const last = values.at(-1);
-  return last === undefined ? undefined : String(last);
-}
-
 /** Deterministic failures recorded on the record (0 for an original; malformed counts as 0). */
 export function failedAttemptsOf(record: ConsumedRecord): number {
-  const value = Number(lastHeaderValue(record.message.headers, FAILED_ATTEMPTS_HEADER));
+  const value = Number(headerValues(record.message.headers, FAILED_ATTEMPTS_HEADER).at(-1));
   return Number.isInteger(value) && value > 0 ? value : 0;
 }
 
 /** The topic a record on the retry topic was first consumed from (republish records it). */
 export function originalTopicOf(record: ConsumedRecord): string | undefined {
-  return lastHeaderValue(record.message.headers, REPUBLISH_HEADERS.originalTopic);
+  return headerValues(record.message.headers, REPUBLISH_HEADERS.originalTopic).at(-1);
 }
 
 /** The record with its failed-attempts count set, for republish to carry on. */

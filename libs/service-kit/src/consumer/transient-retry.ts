@@ -1,4 +1,4 @@
-import { interruptibleSleep } from './interruptible-sleep';
+import { interruptibleSleep } from '../lifecycle/interruptible-sleep';
 
 /** How long a transient failure is retried in place: attempts and time, with a capped exponential backoff. */
 export interface TransientRetryBounds {

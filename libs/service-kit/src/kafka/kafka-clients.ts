@@ -2,8 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Kafka, logLevel, Partitioners, type Admin, type LogEntry, type Producer } from 'kafkajs';
 import type { Logger } from 'winston';
 import { SERVICE_CONFIG, type ServiceConfig } from '../config/service-config';
+import { retryUntilStopped } from '../lifecycle/retry-until-stopped';
 import { LOGGER } from '../logging';
-import { retryUntilStopped } from './retry-until-stopped';
 
 const WINSTON_LEVEL: Record<number, string> = {
   [logLevel.ERROR]: 'error',
@@ -23,7 +23,7 @@ export class KafkaClients {
   readonly producer: Producer;
   readonly admin: Admin;
   private producerConnected = false;
-  private stopping = false;
+  private readonly stopping = new AbortController();
 
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
@@ -57,7 +57,7 @@ export class KafkaClients {
   /** Creates missing topics (with their partitions) and connects the producer, retrying until it works or the service stops. */
   async start(topics: string[]): Promise<void> {
     await retryUntilStopped(
-      () => this.stopping,
+      this.stopping.signal,
       async () => {
         await this.admin.connect();
         const existing = new Set(await this.admin.listTopics());
@@ -85,7 +85,7 @@ export class KafkaClients {
   }
 
   async stop(): Promise<void> {
-    this.stopping = true;
+    this.stopping.abort();
     await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]);
   }
 }

@@ -1,5 +1,7 @@
 import { propagation, type Context } from '@opentelemetry/api';
 import { kafkaHeaderGetter } from '../internal/kafka/header-values';
+
+export { headerValues } from '../internal/kafka/header-values';
 import type { KafkaHeaders } from '../types';
 
 /** The context carried by a consumed record's headers (root context when there is none or it is malformed). */

@@ -36,7 +36,6 @@ function withRetries<T, E extends Exporter<T>>(exporter: E, target: OtlpExport, 
   return new RetryingExporter<T>(exporter, {
     ...DEFAULT_RETRY_DELAYS,
     budgetMillis: Math.max(target.timeoutMillis, batching.exportTimeoutMillis - 1000),
-    attemptTimeoutMillis: target.timeoutMillis,
   });
 }
 

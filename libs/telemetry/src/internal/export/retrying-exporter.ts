@@ -11,13 +11,14 @@ export interface Exporter<T> {
 
 export interface RetryOptions {
   /**
-   * The whole sequence of attempts for one batch ends within this. Keep it at or below the batch
-   * processor's exportTimeoutMillis: the processor then never gives up on a batch still being sent
-   * and hands over the next one while it is, so one batch is in flight at a time.
+   * The answer for one batch comes within this, however its attempts go: keep it below the batch
+   * processor's exportTimeoutMillis, so the processor never gives up on a batch still being retried.
+   * An attempt still running at the end is abandoned (reported failed; a late success is ignored):
+   * after a collector restart the gRPC channel reconnects on its own backoff (grpc-js: 1 s growing
+   * 1.6× per failed connection), so the whole budget, not the budget minus one attempt timeout, is
+   * what carries a batch across an outage.
    */
   budgetMillis: number;
-  /** How long one attempt can take (the exporter's own timeout): no attempt starts that could not end within the budget. */
-  attemptTimeoutMillis: number;
   initialDelayMillis: number;
   maxDelayMillis: number;
 }
@@ -54,7 +55,9 @@ function retryDelay(error: unknown, backoffMillis: number): number | undefined {
 export class RetryingExporter<T> implements Exporter<T> {
   private stopped = false;
   private readonly pendingWaits = new Set<() => void>();
-  private readonly warning = new RateLimitedWarning(30_000);
+  // Apart: a retry said within the interval must not swallow the news that a batch was lost.
+  private readonly retryWarning = new RateLimitedWarning(30_000);
+  private readonly dropWarning = new RateLimitedWarning(30_000);
 
   constructor(
     private readonly inner: Exporter<T>,
@@ -67,21 +70,46 @@ export class RetryingExporter<T> implements Exporter<T> {
 
   private async exportWithin(items: T, deadline: number): Promise<ExportResult> {
     for (let backoff = this.options.initialDelayMillis; ; backoff = Math.min(backoff * 2, this.options.maxDelayMillis)) {
-      const result = await new Promise<ExportResult>((done) => this.inner.export(items, done));
+      const result = await this.attempt(items, deadline);
       if (result.code === ExportResultCode.SUCCESS || this.stopped) return result;
       const error = result.error ?? new Error('export failed');
       const delay = retryDelay(error, backoff);
-      if (delay === undefined) return result;
-      if (Date.now() + delay + this.options.attemptTimeoutMillis > deadline) {
-        this.warning.say(
+      if (delay === undefined) {
+        this.dropWarning.say(`telemetry export dropped a batch: the failure is not retryable: ${error.message}`);
+        return result;
+      }
+      if (Date.now() + delay >= deadline) {
+        this.dropWarning.say(
           `telemetry export dropped a batch: no time left to retry within ${this.options.budgetMillis} ms: ${error.message}`,
         );
         return result;
       }
-      this.warning.say(`telemetry export failed, retrying: ${error.message}`);
+      this.retryWarning.say(`telemetry export failed, retrying: ${error.message}`);
       await this.wait(delay);
       if (this.stopped) return result;
     }
+  }
+
+  /** One attempt, answered by the deadline at the latest: an attempt still running then is abandoned. */
+  private attempt(items: T, deadline: number): Promise<ExportResult> {
+    return new Promise((done) => {
+      let answered = false;
+      const answer = (result: ExportResult) => {
+        if (answered) return;
+        answered = true;
+        clearTimeout(timer);
+        done(result);
+      };
+      const timer = setTimeout(
+        () =>
+          answer({
+            code: ExportResultCode.FAILED,
+            error: new Error(`no answer within the retry budget of ${this.options.budgetMillis} ms`),
+          }),
+        Math.max(0, deadline - Date.now()),
+      );
+      this.inner.export(items, answer);
+    });
   }
 
   /** A delay that stopRetrying() cuts short. */
