@@ -25,7 +25,13 @@ export async function stackCommandResult(...args: string[]): Promise<{ code: num
 
 /** Runs the stack command exactly as a user does (npm run stack -- …); a failure throws. */
 export async function stackCommand(...args: string[]): Promise<{ stdout: string; stderr: string }> {
-  return run('npm', ['run', '--silent', 'stack', '--', ...args], { cwd: repoRoot, maxBuffer: 16 * 1024 * 1024 }).catch(
+  return stackCommandWithEnv({}, ...args);
+}
+
+/** The stack command with these variables set, as `NAME=value npm run stack -- …` runs it. */
+export async function stackCommandWithEnv(env: Record<string, string>, ...args: string[]): Promise<{ stdout: string; stderr: string }> {
+  const options = { cwd: repoRoot, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, ...env } };
+  return run('npm', ['run', '--silent', 'stack', '--', ...args], options).catch(
     (error: { stdout?: string; stderr?: string; message: string }) => {
       // `status` exits 1 when something is not healthy; its JSON is still the answer.
       if (args[0] === 'status' && error.stdout) return { stdout: error.stdout, stderr: error.stderr ?? '' };

@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Manifest } from './manifest';
 import { repoRoot } from './paths';
+import { baselineThreshold } from './tail-sampling';
 
 export const composeEnvPath = join(repoRoot, 'infra/compose/.env');
 const composeFile = join(repoRoot, 'infra/compose/docker-compose.yaml');
@@ -19,6 +20,7 @@ function composeValues(manifest: Manifest): Record<string, string> {
     ...manifest.compose.images,
     ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),
     ...manifest.compose.settings,
+    TAIL_SAMPLING_BASELINE_THRESHOLD: baselineThreshold(manifest.compose.settings.TAIL_SAMPLING_BASELINE_PERCENT),
   };
 }
 

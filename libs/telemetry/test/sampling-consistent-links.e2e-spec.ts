@@ -43,10 +43,10 @@ const tracer = provider.getTracer('sampling-e2e');
 const instrumentation = new TracehopKafkaJsInstrumentation({ hopMode: 'link' });
 
 /**
- * The gateway keeps every trace with an error, then a baseline share by a hash of each trace id
- * (infra/collector/gateway.yaml, TAIL_SAMPLING_BASELINE_PERCENT): below 100 % that hash would split
- * link-mode transactions on its own. Each hop's trace carries one span marked ERROR so the gateway
- * keeps whatever head sampling kept, and the test measures head sampling alone.
+ * The gateway keeps every trace with an error, then a baseline share (infra/collector/gateway.yaml,
+ * TAIL_SAMPLING_BASELINE_PERCENT; consistent too, checked by the chaos suite's
+ * link-tail-sampling-10pct). Each hop's trace carries one span marked ERROR so the gateway keeps
+ * whatever head sampling kept, whatever its baseline, and the test measures head sampling alone.
  */
 function keptByTheGateway<T>(name: string, work: () => Promise<T>): Promise<T> {
   return tracer.startActiveSpan(name, async (span) => {

@@ -216,6 +216,17 @@ describe('what a linked trace carries', () => {
     expect(result.traceState?.get('ot')).toBe('rv:10000000000000');
   });
 
+  it('under the default sampler (parentbased_always_on): kept even when its link was not, with the link’s randomness as rv and th:0', () => {
+    const sampler = samplerFromEnv({});
+    const unsampledLink: Link = {
+      context: { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: TraceFlags.NONE, isRemote: true },
+    };
+    const result = sampler.shouldSample(ROOT_CONTEXT, 'ffffffffffffffffffffffffffffffff', 'process a', SpanKind.CONSUMER, {}, [unsampledLink]);
+    expect(result.decision).toBe(SamplingDecision.RECORD_AND_SAMPLED);
+    // The gateway's tail sampling reads this rv, so the hop traces of one transaction share a decision.
+    expect(result.traceState?.get('ot')).toBe('th:0;rv:48eb211c80319c');
+  });
+
   it('leaves spans with a parent to the delegate (child+link mode follows the parent under ParentBased)', () => {
     const sampler = new LinkedContextSampler(new ProbabilitySampler(0.1));
     const parent = trace.setSpanContext(context.active(), {

@@ -1,6 +1,7 @@
 import { infraFile } from '../config-files';
 import { collectorBuildStep, goBinaryPath, type GoBinary } from '../install/go-build';
 import { port } from '../manifest';
+import { baselineThreshold } from '../tail-sampling';
 import type { Component, StackContext } from './component';
 import { answersOk } from './http-probe';
 
@@ -34,6 +35,19 @@ export const agent: Component = {
   readyTimeoutSeconds: 30,
 };
 
+/**
+ * The gateway's tail-sampling settings: the variable of each name when set, else the manifest's
+ * (the ones compose uses too). In the launch itself, so changing one restarts the gateway alone.
+ */
+function gatewaySamplingEnv(ctx: StackContext): Record<string, string> {
+  const setting = (name: string) => process.env[name] ?? ctx.manifest.compose.settings[name];
+  return {
+    TAIL_SAMPLING_BASELINE_THRESHOLD: baselineThreshold(setting('TAIL_SAMPLING_BASELINE_PERCENT')),
+    TAIL_SAMPLING_DECISION_WAIT: setting('TAIL_SAMPLING_DECISION_WAIT'),
+    TAIL_SAMPLING_SLOW_MS: setting('TAIL_SAMPLING_SLOW_MS'),
+  };
+}
+
 export const gateway: Component = {
   name: 'gateway',
   title: 'OTel Collector gateway',
@@ -47,6 +61,7 @@ export const gateway: Component = {
   launch: (ctx) => ({
     command: goBinaryPath(ctx, collectorBinary),
     args: ['--config', collectorConfig('gateway.yaml')],
+    env: gatewaySamplingEnv(ctx),
   }),
   isReady: (ctx) => healthCheckPasses(ctx, 'GATEWAY_HEALTH_PORT'),
   readyTimeoutSeconds: 30,

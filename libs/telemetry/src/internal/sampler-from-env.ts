@@ -50,7 +50,7 @@ export function samplerFromEnv(env: NodeJS.ProcessEnv = process.env): Sampler {
   const parentBased = (root: Sampler) => new ParentBasedSampler({ root: linked(root) });
   switch (name) {
     case 'always_on':
-      return new AlwaysOnSampler();
+      return linked(new AlwaysOnSampler());
     case 'always_off':
       return new AlwaysOffSampler();
     case 'traceidratio':
@@ -58,7 +58,7 @@ export function samplerFromEnv(env: NodeJS.ProcessEnv = process.env): Sampler {
     case 'tracehop_probability':
       return linked(new ProbabilitySampler(probability()));
     case 'parentbased_always_on':
-      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
+      return parentBased(new AlwaysOnSampler());
     case 'parentbased_always_off':
       return parentBased(new AlwaysOffSampler());
     case 'parentbased_traceidratio':

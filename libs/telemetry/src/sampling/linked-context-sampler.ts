@@ -8,9 +8,13 @@ import {
   type SpanContext,
   type SpanKind,
 } from '@opentelemetry/api';
-import { SamplingDecision, type Sampler, type SamplingResult } from '@opentelemetry/sdk-trace';
+import { AlwaysOnSampler, SamplingDecision, type Sampler, type SamplingResult } from '@opentelemetry/sdk-trace';
 import { keeps, randomnessOf, readOtTraceState, withOtTraceState } from '../internal/sampling/ot-trace-state';
 import { ProbabilitySampler } from './probability-sampler';
+
+/** A delegate's threshold in consistent probability terms: always on keeps every randomness (0). */
+const thresholdOf = (sampler: Sampler): bigint | undefined =>
+  sampler instanceof ProbabilitySampler ? sampler.threshold : sampler instanceof AlwaysOnSampler ? 0n : undefined;
 
 const isSampled = (spanContext: SpanContext) => (spanContext.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED;
 
@@ -23,9 +27,10 @@ const isSampled = (spanContext: SpanContext) => (spanContext.traceFlags & TraceF
  *   every further hop decide on the same randomness.
  * - It is kept when any linked context was sampled. With a ProbabilitySampler delegate it is also
  *   kept when the delegate's threshold admits the inherited randomness: at equal probabilities the
- *   whole transaction is kept or dropped together. Other delegates (ratio, rate limit, always off)
- *   are not asked for linked traces: a linked trace follows its producers, as a child follows its
- *   parent.
+ *   whole transaction is kept or dropped together; always on admits every randomness (threshold 0),
+ *   and still writes `rv`, so the gateway's tail sampling can keep or drop a transaction's hop
+ *   traces together. Other delegates (ratio, rate limit, always off) are not asked for linked
+ *   traces: a linked trace follows its producers, as a child follows its parent.
  * - Its `th` is the threshold it was kept with (the lower of the delegate's and the first link's),
  *   and none when that is unknown (a link without `th`, or another link kept it).
  *
@@ -42,7 +47,7 @@ export class LinkedContextSampler implements Sampler {
 
     const linked = readOtTraceState(first.traceState);
     const randomness = randomnessOf(first.traceId, linked);
-    const ownThreshold = this.delegate instanceof ProbabilitySampler ? this.delegate.threshold : undefined;
+    const ownThreshold = thresholdOf(this.delegate);
     const keptByOwn = keeps(ownThreshold, randomness);
     const keptByFirst = isSampled(first);
     const keptByOthers = others.some(isSampled);
