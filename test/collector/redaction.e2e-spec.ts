@@ -15,6 +15,8 @@ const encodedEmail = 'jane.doe%40example.com';
 const card = '4111 1111 1111 1111';
 /** Epoch milliseconds: 13 digits, which a card pattern without a shape filter takes for a card. */
 const timestamp = '1733119790124';
+/** An id whose first three groups spell a Luhn-valid card number (4111111111111111): not a card. */
+const digitUuid = '41111111-1111-1111-8123-abcdef012345';
 
 interface Probe {
   serviceName: string;
@@ -36,6 +38,7 @@ async function sendPii(agentGrpc: string): Promise<Probe> {
     attributes: {
       'probe.id': probeId,
       'probe.at_ms': timestamp,
+      'order.id': digitUuid,
       'url.query': `email=${encodedEmail}`,
       'user.emails': [email, 'nobody'],
       'payment.cards': [card],
@@ -50,6 +53,7 @@ async function sendPii(agentGrpc: string): Promise<Probe> {
     attributes: {
       'probe.id': probeId,
       'probe.at_ms': timestamp,
+      order_id: digitUuid,
       user: { contact: { email }, cards: [card] },
       recipients: [email],
     },
@@ -87,9 +91,10 @@ describe('the agent redacts PII wherever a sender puts it', () => {
     expect([tags['user.emails.0'], tags['user.emails.1']]).toEqual(['[REDACTED_EMAIL]', 'nobody']);
   });
 
-  it('keeps timestamps', () => {
+  it('keeps timestamps and ids that merely contain digit groups', () => {
     const span = stored.spans.find((s) => s.operationName === 'probe redaction')!;
     expect(span.tags.find((t) => t.key === 'probe.at_ms')?.value).toBe(timestamp);
+    expect(span.tags.find((t) => t.key === 'order.id')?.value).toBe(digitUuid);
   });
 
   it('in log attributes nested in maps and arrays, keeping timestamps', async () => {
@@ -103,6 +108,7 @@ describe('the agent redacts PII wherever a sender puts it', () => {
     expect(JSON.stringify(entries)).toContain('[REDACTED_CARD]');
     expect(entries[0].message).toBe(`probe ${probe.probeId} at ${timestamp}`);
     expect(entries[0].fields['probe.at_ms']).toBe(timestamp);
+    expect(entries[0].fields.order_id).toBe(digitUuid);
     expect(entries[0].fields['user.contact.email']).toBe('[REDACTED_EMAIL]');
   });
 

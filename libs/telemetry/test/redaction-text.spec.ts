@@ -32,6 +32,8 @@ describe('redactText: card numbers (card-shaped and Luhn-valid)', () => {
     ['a 16-digit number that fails Luhn', '4111 1111 1111 1112'],
     ['a 16-digit run that fails Luhn', '4000000000000000'],
     ['an order id (UUID)', '123e4567-e89b-12d3-a456-426614174000'],
+    // Its first three groups spell 4111111111111111 (Luhn-valid); the agent once redacted such ids.
+    ['a UUID whose first groups are all digits', '41111111-1111-1111-8123-abcdef012345'],
     ['a trace id', '4bf92f3577b34da6a3ce929d0e0e4736'],
     ['an ISO timestamp', '2026-12-02T05:49:50.123Z'],
     ['a phone number', '+1 555 123 4567'],

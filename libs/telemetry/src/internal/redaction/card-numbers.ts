@@ -27,7 +27,8 @@ interface Group {
 
 /**
  * The [start, end) spans of a digit run (offsets in the run) that are card numbers: the longest one
- * starting at each group of digits, groups being what spaces or dashes separate. So a card number
+ * starting at each group of digits, groups being what spaces or dashes separate (a card split in
+ * groups starts with a group of four). So a card number
  * next to a date or a count in the same run is found, and digits without separators (an id, a
  * timestamp) are never cut into one. A group glued to a letter or underscore (`id_4111…`) is part
  * of a word and starts or ends no card number.
@@ -40,7 +41,10 @@ function cardSpans(run: string, gluedBefore: boolean, gluedAfter: boolean): [num
     let found: number | undefined;
     for (let last = first; last < groups.length && digits.length + groups[last].digits.length <= 19; last++) {
       digits += groups[last].digits;
-      if (isCardNumber(digits) && !(gluedAfter && last === groups.length - 1)) found = last;
+      // Written in groups, a card starts with four digits (4-4-4-4, 4-6-5): a UUID's 8-digit first
+      // group (53412345-1234-4123-…) is no card.
+      const written = last === first || groups[first].digits.length === 4;
+      if (written && isCardNumber(digits) && !(gluedAfter && last === groups.length - 1)) found = last;
     }
     if (found === undefined) continue;
     spans.push([groups[first].start, groups[found].end]);
