@@ -7,13 +7,17 @@
  * bench/results/chaos-<date>.{json,md}. Needs the stack up and a build (npm run build):
  *   npm run chaos [-- --profile short|long] [--faults agent-down-5s,kafka-down-30s] [--rate 20]
  */
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, Option } from 'commander';
 import { registerUser } from '../bench/lib/bench-user';
 import { machine, table, writeResults } from '../bench/lib/results';
+import { stackPaths } from '../infra/stack/src/paths';
 import { waitUntil } from '../infra/stack/src/wait-until';
 import { collectorCounter, endpoints } from '../test/support/backends';
+import { AgentMemory } from './agent-memory';
 import { FAULTS, PROFILES, type Fault } from './faults';
+import { tallyLinkedSampling, type LinkedSamplingTally } from './linked-sampling';
 import { OrderLoad } from './order-load';
 import { PiiCanary } from './pii-canary';
 import { ServiceFleet } from './service-fleet';
@@ -49,10 +53,15 @@ interface Outcome {
   refused: number;
   drainSeconds: number;
   orders: OrderTally;
-  spans: SignalTally & { missingByHop: Record<string, number> };
-  logs: SignalTally;
+  /** Hop spans against each order's trace (faults), or undefined when the scenario checks sampling instead. */
+  spans?: SignalTally & { missingByHop: Record<string, number> };
+  /** Link hop mode under tail sampling: how many orders' hop traces were kept whole, dropped whole or split. */
+  sampling?: LinkedSamplingTally;
+  logs: SignalTally & { missingByLine: Record<string, number> };
   /** Spans and log records the collectors counted as failed or dropped during the scenario (counters of restarted collectors start over). */
   collectorFailures: Record<string, number>;
+  /** The agent's highest resident memory during the scenario (MiB): an overload must not run it out of memory. */
+  agentPeakRssMiB: number;
   /** Where the run's PII canary was found in clear (trace store, log store, services' stdout). */
   piiHits: string[];
 }
@@ -63,6 +72,7 @@ const COLLECTOR_FAILURES: [string, string, string][] = [
   ['agent', endpoints.agentMetrics, 'otelcol_exporter_send_failed_spans'],
   ['agent', endpoints.agentMetrics, 'otelcol_exporter_enqueue_failed_spans'],
   ['agent', endpoints.agentMetrics, 'otelcol_receiver_refused_spans'],
+  ['agent', endpoints.agentMetrics, 'otelcol_processor_memory_limiter_refused_spans'],
   ['agent', endpoints.agentMetrics, 'otelcol_exporter_send_failed_log_records'],
   ['gateway', endpoints.gatewayMetrics, 'otelcol_exporter_send_failed_spans'],
   ['gateway', endpoints.gatewayMetrics, 'otelcol_exporter_enqueue_failed_spans'],
@@ -101,6 +111,12 @@ async function queued(): Promise<number> {
  * counts until complete, or until the collectors' queues are empty and the count has not changed
  * for 30 s, or the settle timeout.
  */
+/** Sampling decisions come decision_wait after a trace's first span: counts until unchanged for 30 s with the queues empty. */
+async function settledSampling(orderIds: string[]): Promise<LinkedSamplingTally> {
+  const kept = (tally: LinkedSamplingTally) => ({ expected: tally.orders, stored: tally.keptWhole + tally.split, tally });
+  return (await settled(async () => kept(await tallyLinkedSampling(orderIds)))).tally;
+}
+
 async function settled<T extends SignalTally>(count: () => Promise<T>): Promise<T> {
   const deadline = Date.now() + options.settleTimeout * 1000;
   let last = await count();
@@ -115,7 +131,16 @@ async function settled<T extends SignalTally>(count: () => Promise<T>): Promise<
 }
 
 async function scenario(fault: Fault): Promise<Outcome> {
-  const fleet = await ServiceFleet.start(SERVICE_ENV);
+  await fault.setUp?.();
+  try {
+    return await scenarioWithServices(fault);
+  } finally {
+    await fault.tearDown?.();
+  }
+}
+
+async function scenarioWithServices(fault: Fault): Promise<Outcome> {
+  const fleet = await ServiceFleet.start({ ...SERVICE_ENV, ...fault.serviceEnv });
   try {
     const users: string[] = [];
     for (let i = 0; i < options.users; i++) users.push(await registerUser(fleet.url('user-service'), i));
@@ -128,6 +153,8 @@ async function scenario(fault: Fault): Promise<Outcome> {
     const canary = new PiiCanary();
     await canary.plant(fleet);
     const before = await collectorFailures();
+    const agentMemory = new AgentMemory();
+    agentMemory.start();
     const load = new OrderLoad(fleet.url('order-service'), users, options.rate);
     load.start();
     await sleep(options.before * 1000);
@@ -138,12 +165,14 @@ async function scenario(fault: Fault): Promise<Outcome> {
     console.log(`${fault.name}: healed`);
     await sleep(options.after * 1000);
     const placed = await load.stop();
+    const agentPeakRssMiB = await agentMemory.stop();
     const accepted = placed.filter((order) => order.orderId);
     const drainSeconds = await drain(accepted.map((order) => order.orderId!));
     const orders = await tallyOrders(accepted.map((order) => order.orderId!));
-    const acceptedTraces = accepted.map((order) => order.traceId);
-    const spans = await settled(() => tallySpans(acceptedTraces));
-    const logs = await settled(() => tallyLogs(acceptedTraces));
+    const acceptedIds = accepted.map((order) => order.orderId!);
+    const logs = await settled(() => tallyLogs(acceptedIds));
+    const spans = fault.traces === 'hops' ? await settled(() => tallySpans(accepted.map((order) => order.traceId))) : undefined;
+    const sampling = fault.traces === 'linked-sampling' ? await settledSampling(acceptedIds) : undefined;
     const after = await collectorFailures();
     const piiHits = await canary.hits(fleet);
     const outcome: Outcome = {
@@ -154,15 +183,30 @@ async function scenario(fault: Fault): Promise<Outcome> {
       drainSeconds,
       orders,
       spans,
+      sampling,
       logs,
       piiHits,
+      agentPeakRssMiB,
       collectorFailures: Object.fromEntries(Object.entries(after).map(([name, value]) => [name, Math.max(0, value - (before[name] ?? 0))])),
     };
     console.log(JSON.stringify(outcome));
     return outcome;
   } finally {
+    // The services' own words (export retries, dropped batches) explain what the counts show.
+    const outputDir = join(stackPaths().state, 'logs', 'chaos', fault.name);
+    fleet.saveOutput(outputDir);
+    console.log(`${fault.name}: services' output in ${outputDir}`);
     await fleet.stop();
   }
+}
+
+function samplingSummary(sampling: LinkedSamplingTally | undefined): string {
+  if (!sampling) return '';
+  const share = ((100 * sampling.keptWhole) / Math.max(1, sampling.orders)).toFixed(1);
+  return (
+    `. Of ${sampling.orders} orders (${sampling.hopTraces} hop traces): ${sampling.keptWhole} kept whole (${share} %), ` +
+    `${sampling.droppedWhole} dropped whole, **${sampling.split} split**`
+  );
 }
 
 function report(outcomes: Outcome[]): string {
@@ -176,12 +220,13 @@ function report(outcomes: Outcome[]): string {
     o.orders.pending + o.orders.missing,
     o.orders.chargedTwice + o.orders.settledTwice,
     o.drainSeconds,
-    lost(o.spans),
+    o.spans ? lost(o.spans) : 'sampled (below)',
     lost(o.logs),
     Object.entries(o.collectorFailures)
       .filter(([, n]) => n > 0)
       .map(([name, n]) => `${name} ${n}`)
       .join(', ') || '0',
+    o.agentPeakRssMiB,
     o.piiHits.length,
   ]);
   const about = machine();
@@ -201,6 +246,7 @@ function report(outcomes: Outcome[]): string {
         'hop spans stored / expected',
         'log lines stored / expected',
         'collector failures',
+        'agent peak RSS (MiB)',
         'PII hits',
       ],
       rows,
@@ -208,8 +254,12 @@ function report(outcomes: Outcome[]): string {
     '\n\n' +
     outcomes
       .map((o) => {
-        const missing = Object.entries(o.spans.missingByHop).map(([hop, n]) => `${hop} ×${n}`);
-        return `- \`${o.fault}\`: ${o.description}${missing.length ? `. Hop spans missing: ${missing.join('; ')}` : ''}`;
+        const missing = Object.entries(o.spans?.missingByHop ?? {}).map(([hop, n]) => `${hop} ×${n}`);
+        const missingLines = Object.entries(o.logs.missingByLine).map(([line, n]) => `"${line}" ×${n}`);
+        return (
+          `- \`${o.fault}\`: ${o.description}${missing.length ? `. Hop spans missing: ${missing.join('; ')}` : ''}` +
+          `${missingLines.length ? `. Log lines missing: ${missingLines.join('; ')}` : ''}${samplingSummary(o.sampling)}`
+        );
       })
       .join('\n') +
     '\n'
@@ -228,6 +278,11 @@ async function main(): Promise<void> {
   const broken = outcomes.filter((o) => o.orders.pending + o.orders.missing + o.orders.chargedTwice + o.orders.settledTwice > 0);
   if (broken.length) {
     console.error(`orders lost or applied twice in: ${broken.map((o) => o.fault).join(', ')}`);
+    process.exitCode = 1;
+  }
+  const split = outcomes.filter((o) => (o.sampling?.split ?? 0) > 0);
+  if (split.length) {
+    console.error(`transactions half kept by tail sampling in: ${split.map((o) => o.fault).join(', ')}`);
     process.exitCode = 1;
   }
   const leaked = outcomes.flatMap((o) => o.piiHits.map((hit) => `${o.fault}: ${hit}`));

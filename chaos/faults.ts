@@ -1,5 +1,7 @@
 import { once } from 'node:events';
-import { stackCommand } from '../test/support/stack-cli';
+import { sendSpans, telemetrygenBinary } from '../bench/lib/telemetrygen';
+import { endpoints } from '../test/support/backends';
+import { stackCommand, stackCommandWithEnv } from '../test/support/stack-cli';
 import type { ServiceFleet } from './service-fleet';
 
 /** One fault the suite injects while orders flow, and how it is healed. */
@@ -11,7 +13,31 @@ export interface Fault {
   holdSeconds: number;
   inject(fleet: ServiceFleet): Promise<void>;
   heal(fleet: ServiceFleet): Promise<void>;
+  /** Environment the services run with in this scenario (over the suite's). */
+  serviceEnv?: Record<string, string>;
+  /** A stack setting the scenario runs under, made before the services start and undone after the counts. */
+  setUp?(): Promise<void>;
+  tearDown?(): Promise<void>;
+  /**
+   * What the traces are checked against: `hops`, the nine hop spans in each order's one trace (child
+   * hop mode, everything kept); `linked-sampling`, each order's hop traces (link hop mode) all kept or
+   * all dropped by the gateway's tail sampling.
+   */
+  traces: 'hops' | 'linked-sampling';
 }
+
+/** The gateway started again with these tail-sampling settings (the stack's own for the rest). */
+async function gatewayWith(settings: Record<string, string>): Promise<void> {
+  await stackCommandWithEnv(settings, 'up', 'gateway');
+}
+
+/** The agent started again with this memory budget (agent.yaml's defaults for the rest). */
+async function agentWith(settings: Record<string, string>): Promise<void> {
+  await stackCommandWithEnv(settings, 'up', 'agent');
+}
+
+const OVERLOAD_SPANS_PER_SECOND = 6000;
+const BIG_SPANS_PER_SECOND = 100;
 
 /** A stack component stopped (its data kept) and started again. */
 function componentDown(component: string, holdSeconds: number, description: string): Fault {
@@ -19,6 +45,7 @@ function componentDown(component: string, holdSeconds: number, description: stri
     name: `${component}-down-${holdSeconds}s`,
     description,
     holdSeconds,
+    traces: 'hops',
     inject: async () => void (await stackCommand('down', component)),
     heal: async () => void (await stackCommand('up', component)),
   };
@@ -42,6 +69,48 @@ export const FAULTS: Record<string, Fault> = {
       await exited;
     },
     heal: (fleet) => fleet.relaunch('payment-service'),
+    traces: 'hops',
+  },
+  'agent-overload-3x': {
+    name: 'agent-overload-3x',
+    description: `telemetrygen sends ${OVERLOAD_SPANS_PER_SECOND} spans/s to the agent for 30 s on top of the orders (3× the 2,000/s the whole pipeline carries on this machine, docs/performance.md), and ${BIG_SPANS_PER_SECOND} spans/s of 1 MiB each, with the agent's memory budget lowered to 48 MiB (limiter refusing above 32 MiB of heap)`,
+    holdSeconds: 0,
+    // Blocks for the whole overload; the agent's memory is sampled throughout (peak in the report).
+    inject: async () => {
+      const binary = await telemetrygenBinary();
+      const overload = { endpoint: endpoints.agentGrpc, seconds: 30, service: 'chaos-overload' };
+      await Promise.all([
+        sendSpans(binary, { ...overload, spansPerSecond: OVERLOAD_SPANS_PER_SECOND, workers: 4 }),
+        sendSpans(binary, { ...overload, spansPerSecond: BIG_SPANS_PER_SECOND, workers: 4, spanMiB: 1 }),
+      ]);
+    },
+    heal: async () => undefined,
+    // At its default budget (512 MiB) the agent's heap stayed below 70 MiB even so: a small budget for
+    // the scenario makes the memory limiter refuse, and shows what refusing does to the services.
+    setUp: () => agentWith({ AGENT_MEMORY_LIMIT_MIB: '48', AGENT_MEMORY_SPIKE_LIMIT_MIB: '16' }),
+    tearDown: () => agentWith({}),
+    traces: 'hops',
+  },
+  'consumer-rebalance': {
+    name: 'consumer-rebalance',
+    description:
+      'a second payment-service instance joins its consumer groups under load (a rebalance), runs 30 s, then stops gracefully (another)',
+    holdSeconds: 30,
+    inject: (fleet) => fleet.addInstance('payment-service', 3104),
+    heal: (fleet) => fleet.removeInstances(),
+    traces: 'hops',
+  },
+  'link-tail-sampling-10pct': {
+    name: 'link-tail-sampling-10pct',
+    description:
+      "no fault: every Kafka hop starts a linked trace (TRACEHOP_KAFKA_HOP_MODE=link) and the gateway keeps a 10 % baseline (its slow-trace rule off): each order's hop traces are kept or dropped together",
+    holdSeconds: 0,
+    inject: async () => undefined,
+    heal: async () => undefined,
+    serviceEnv: { TRACEHOP_KAFKA_HOP_MODE: 'link' },
+    setUp: () => gatewayWith({ TAIL_SAMPLING_BASELINE_PERCENT: '10', TAIL_SAMPLING_SLOW_MS: '3600000' }),
+    tearDown: () => gatewayWith({}),
+    traces: 'linked-sampling',
   },
 };
 

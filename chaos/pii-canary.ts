@@ -45,8 +45,8 @@ export class PiiCanary {
       const logs = await logsQuery(`${JSON.stringify(needle)}`);
       if (logs.length) found.push(`log store: ${logs.length} records with ${needle}`);
     }
-    for (const name of ['user-service', 'order-service', 'payment-service'] as const)
-      for (const needle of needles) if (fleet.get(name).output().includes(needle)) found.push(`${name} stdout: ${needle}`);
+    for (const [label, output] of fleet.outputs())
+      for (const needle of needles) if (output.includes(needle)) found.push(`${label} stdout: ${needle}`);
     return found;
   }
 }

@@ -24,7 +24,7 @@ export const ORDER_HOP_SPANS: [service: string, name: string][] = [
   ['user-service', `process ${TOPICS.orderConfirmed}`],
 ];
 
-/** The log lines a confirmed order writes, one each, all in its trace. */
+/** The log lines a confirmed order writes, one each, each with the order's id and a trace id. */
 export const ORDER_LOG_LINES = ['order placed', 'payment completed', 'order confirmed', 'confirmed order counted in the user statistics'];
 
 export interface OrderTally {
@@ -126,16 +126,25 @@ export async function tallySpans(traceIds: string[]): Promise<SignalTally & { mi
   return { expected: traceIds.length * ORDER_HOP_SPANS.length, stored, missingByHop: Object.fromEntries(missing) };
 }
 
-/** The log lines of each confirmed order's trace in the log store, against ORDER_LOG_LINES. */
-export async function tallyLogs(traceIds: string[]): Promise<SignalTally> {
-  let stored = 0;
-  for (let i = 0; i < traceIds.length; i += 200) {
-    const ids = traceIds.slice(i, i + 200);
-    const messages = ORDER_LOG_LINES.map((line) => JSON.stringify(line)).join(',');
-    const entries = await logsQuery(
-      `trace_id:in(${ids.map((id) => JSON.stringify(id)).join(',')}) _msg:in(${messages}) | stats count() as n`,
+/**
+ * The log lines of each confirmed order in the log store, against ORDER_LOG_LINES: found by the
+ * order's id and counted only when they carry a trace id (in link hop mode each hop's lines carry
+ * the trace of that hop, so the order id is what ties them together). A line written twice (a
+ * record processed again after a rebalance or a kill) counts once, so duplicates never hide a loss.
+ */
+export async function tallyLogs(orderIds: string[]): Promise<SignalTally & { missingByLine: Record<string, number> }> {
+  const found = new Map<string, number>(ORDER_LOG_LINES.map((line) => [line, 0]));
+  const messages = ORDER_LOG_LINES.map((line) => JSON.stringify(line)).join(',');
+  for (let i = 0; i < orderIds.length; i += 200) {
+    const ids = orderIds.slice(i, i + 200).map((id) => JSON.stringify(id));
+    const rows = await logsQuery(
+      `order_id:in(${ids.join(',')}) _msg:in(${messages}) trace_id:* | uniq by (order_id, _msg) | stats by (_msg) count() as n`,
     );
-    stored += Number(entries[0]?.fields.n ?? 0);
+    for (const { message, fields } of rows) found.set(message, (found.get(message) ?? 0) + Number(fields.n));
   }
-  return { expected: traceIds.length * ORDER_LOG_LINES.length, stored };
+  const missingByLine = Object.fromEntries(
+    [...found].filter(([, n]) => n < orderIds.length).map(([line, n]) => [line, orderIds.length - n]),
+  );
+  const stored = [...found.values()].reduce((a, b) => a + b, 0);
+  return { expected: orderIds.length * ORDER_LOG_LINES.length, stored, missingByLine };
 }

@@ -27,7 +27,15 @@ export async function telemetrygenBinary(): Promise<string> {
  */
 export async function sendSpans(
   binary: string,
-  options: { endpoint: string; spansPerSecond: number; seconds: number; workers: number; service: string },
+  options: {
+    endpoint: string;
+    spansPerSecond: number;
+    seconds: number;
+    workers: number;
+    service: string;
+    /** Each span carries this many MiB of string data, sent one span per request (gRPC refuses requests over 4 MiB). */
+    spanMiB?: number;
+  },
 ): Promise<void> {
   const child = spawn(
     binary,
@@ -46,6 +54,7 @@ export async function sendSpans(
       `${options.seconds}s`,
       '--child-spans',
       '1',
+      ...(options.spanMiB ? ['--size', String(options.spanMiB), '--batch=false'] : []),
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );

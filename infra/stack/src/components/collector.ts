@@ -14,6 +14,10 @@ const collectorBinary: GoBinary = {
 const collectorConfig = (file: string) => infraFile(`collector/${file}`);
 const buildStep = collectorBuildStep(collectorBinary, collectorConfig('builder-config.yaml'));
 
+/** The variables of these names that are set. */
+const presentEnv = (names: string[]): Record<string, string> =>
+  Object.fromEntries(names.flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]!]])));
+
 /** The collectors' health_check extension answers 200 only once every pipeline has started. */
 const healthCheckPasses = (ctx: StackContext, portName: string) => answersOk(`http://127.0.0.1:${port(ctx.manifest, portName)}/`);
 
@@ -30,6 +34,8 @@ export const agent: Component = {
   launch: (ctx) => ({
     command: goBinaryPath(ctx, collectorBinary),
     args: ['--config', collectorConfig('agent.yaml')],
+    // Its memory budget when set (agent.yaml has the defaults): changing it restarts the agent alone.
+    env: presentEnv(['AGENT_MEMORY_LIMIT_MIB', 'AGENT_MEMORY_SPIKE_LIMIT_MIB']),
   }),
   isReady: (ctx) => healthCheckPasses(ctx, 'AGENT_HEALTH_PORT'),
   readyTimeoutSeconds: 30,
