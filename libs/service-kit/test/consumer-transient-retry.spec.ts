@@ -1,5 +1,5 @@
-import { interruptibleSleep } from '../src/lifecycle/interruptible-sleep';
 import { retryTransient, TransientRetriesExhausted, type TransientRetryBounds } from '../src/consumer/transient-retry';
+import { interruptibleSleep } from '../src/lifecycle/interruptible-sleep';
 
 const transient = new Error('connection refused');
 const deterministic = new TypeError('bad input');
