@@ -13,7 +13,6 @@ import { Command, Option } from 'commander';
 import { registerUser } from '../bench/lib/bench-user';
 import { machine, table, writeResults } from '../bench/lib/results';
 import { stackPaths } from '../infra/stack/src/paths';
-import { waitUntil } from '../infra/stack/src/wait-until';
 import { collectorCounter, endpoints } from '../test/support/backends';
 import { AgentMemory } from './agent-memory';
 import { FAULTS, PROFILES, type Fault } from './faults';
@@ -21,7 +20,7 @@ import { tallyLinkedSampling, type LinkedSamplingTally } from './linked-sampling
 import { OrderLoad } from './order-load';
 import { PiiCanary } from './pii-canary';
 import { ServiceFleet } from './service-fleet';
-import { pendingOrders, tallyLogs, tallyOrders, tallySpans, type OrderTally, type SignalTally } from './tally';
+import { tallyLogs, tallyOrders, tallySpans, untilNonePending, type OrderTally, type SignalTally } from './tally';
 
 const options = new Command('chaos')
   .addOption(new Option('--profile <name>', 'which faults: short (CI) or long (every one)').choices(['short', 'long']).default('short'))
@@ -85,14 +84,10 @@ async function collectorFailures(): Promise<Record<string, number>> {
   return counts;
 }
 
-/** Waits for the pipeline to drain: no accepted order PENDING any more. */
+/** Waits for the pipeline to drain (no accepted order PENDING any more); the seconds it took. */
 async function drain(orderIds: string[]): Promise<number> {
   const start = Date.now();
-  await waitUntil(async () => ((await pendingOrders(orderIds)) === 0 ? true : undefined), {
-    what: 'every accepted order settled',
-    timeoutMs: options.drainTimeout * 1000,
-    intervalMs: 1000,
-  }).catch(() => undefined);
+  await untilNonePending(orderIds, options.drainTimeout * 1000);
   return Math.round((Date.now() - start) / 1000);
 }
 

@@ -2,6 +2,7 @@ import pLimit from 'p-limit';
 import { Client } from 'pg';
 import { stackPaths } from '../infra/stack/src/paths';
 import { secretFiles } from '../infra/stack/src/secrets';
+import { waitUntil } from '../infra/stack/src/wait-until';
 import { TOPICS } from '../libs/contracts/src/topics';
 import { connectionConfig } from '../libs/service-kit/src/database/connection-config';
 import { endpoints, jaegerTrace, logsQuery } from '../test/support/backends';
@@ -92,15 +93,23 @@ export async function tallyOrders(orderIds: string[]): Promise<OrderTally> {
   }
 }
 
-/** Pending orders of these ids, for waiting until the pipeline has drained. */
-export async function pendingOrders(orderIds: string[]): Promise<number> {
+/**
+ * Waits until none of these orders is PENDING (the pipeline has drained), polling every second on one
+ * connection; resolves either way at the timeout (the tally then counts what is still pending).
+ */
+export async function untilNonePending(orderIds: string[], timeoutMs: number): Promise<void> {
   const orders = await database('orders');
   try {
-    const { rows } = await orders.query<{ n: string }>(
-      `select count(*) as n from customer_order where id = any($1::uuid[]) and status = 'PENDING'`,
-      [orderIds],
-    );
-    return Number(rows[0].n);
+    await waitUntil(
+      async () => {
+        const { rows } = await orders.query<{ n: string }>(
+          `select count(*) as n from customer_order where id = any($1::uuid[]) and status = 'PENDING'`,
+          [orderIds],
+        );
+        return Number(rows[0].n) === 0 ? true : undefined;
+      },
+      { what: 'every accepted order settled', timeoutMs, intervalMs: 1000 },
+    ).catch(() => undefined);
   } finally {
     await orders.end();
   }
