@@ -20,7 +20,16 @@ import { tallyLinkedSampling, type LinkedSamplingTally } from './linked-sampling
 import { OrderLoad } from './order-load';
 import { PiiCanary } from './pii-canary';
 import { ServiceFleet } from './service-fleet';
-import { tallyLogs, tallyOrders, tallySpans, untilNonePending, type OrderTally, type SignalTally } from './tally';
+import {
+  recoveryOf,
+  tallyLogs,
+  tallyOrders,
+  tallySpans,
+  untilNonePending,
+  type OrderTally,
+  type Recovery,
+  type SignalTally,
+} from './tally';
 
 const options = new Command('chaos')
   .addOption(new Option('--profile <name>', 'which faults: short (CI) or long (every one)').choices(['short', 'long']).default('short'))
@@ -51,6 +60,7 @@ interface Outcome {
   placed: number;
   refused: number;
   drainSeconds: number;
+  recovery: Recovery;
   orders: OrderTally;
   /** Hop spans against each order's trace (faults), or undefined when the scenario checks sampling instead. */
   spans?: SignalTally & { missingByHop: Record<string, number> };
@@ -154,9 +164,11 @@ async function scenarioWithServices(fault: Fault): Promise<Outcome> {
     load.start();
     await sleep(options.before * 1000);
     console.log(`${fault.name}: injecting`);
+    const injectedAt = new Date();
     await fault.inject(fleet);
     await sleep(fault.holdSeconds * 1000);
     await fault.heal(fleet);
+    const healedAt = new Date();
     console.log(`${fault.name}: healed`);
     await sleep(options.after * 1000);
     const placed = await load.stop();
@@ -164,6 +176,11 @@ async function scenarioWithServices(fault: Fault): Promise<Outcome> {
     const accepted = placed.filter((order) => order.orderId);
     const drainSeconds = await drain(accepted.map((order) => order.orderId!));
     const orders = await tallyOrders(accepted.map((order) => order.orderId!));
+    const recovery = await recoveryOf(
+      accepted.map((order) => order.orderId!),
+      injectedAt,
+      healedAt,
+    );
     const acceptedIds = accepted.map((order) => order.orderId!);
     const logs = await settled(() => tallyLogs(acceptedIds));
     const spans = fault.traces === 'hops' ? await settled(() => tallySpans(accepted.map((order) => order.traceId))) : undefined;
@@ -176,6 +193,7 @@ async function scenarioWithServices(fault: Fault): Promise<Outcome> {
       placed: placed.length,
       refused: placed.length - accepted.length,
       drainSeconds,
+      recovery,
       orders,
       spans,
       sampling,
@@ -215,6 +233,8 @@ function report(outcomes: Outcome[]): string {
     o.orders.pending + o.orders.missing,
     o.orders.chargedTwice + o.orders.settledTwice,
     o.drainSeconds,
+    o.recovery.seconds,
+    `${o.recovery.p99Ms.before ?? '–'} / ${o.recovery.p99Ms.during ?? '–'} / ${o.recovery.p99Ms.after ?? '–'}`,
     o.spans ? lost(o.spans) : 'sampled (below)',
     lost(o.logs),
     Object.entries(o.collectorFailures)
@@ -238,6 +258,8 @@ function report(outcomes: Outcome[]): string {
         'lost (pending or missing)',
         'charged or settled twice',
         'drain (s)',
+        'backlog cleared (s after healing)',
+        'completion p99 before / during / after (ms)',
         'hop spans stored / expected',
         'log lines stored / expected',
         'collector failures',

@@ -93,6 +93,36 @@ export async function tallyOrders(orderIds: string[]): Promise<OrderTally> {
   }
 }
 
+/** How the order flow came back from a fault, from order-service's own timestamps. */
+export interface Recovery {
+  /** From healing until the last order created before it was complete: the backlog the fault left (0: none). */
+  seconds: number;
+  /** Order created → final state, p99 in milliseconds, for orders created before the fault, while it held, and after healing. */
+  p99Ms: { before: number | null; during: number | null; after: number | null };
+}
+
+export async function recoveryOf(orderIds: string[], injectedAt: Date, healedAt: Date): Promise<Recovery> {
+  const orders = await database('orders');
+  try {
+    const p99 = (where: string) => `percentile_cont(0.99) within group (order by ms) filter (where ${where})`;
+    const { rows } = await orders.query<{ backlog: number | null; before: number | null; during: number | null; after: number | null }>(
+      `select extract(epoch from max(completed_at) filter (where created_at < $3) - $3) as backlog,
+              ${p99('created_at < $2')} as before, ${p99('created_at >= $2 and created_at < $3')} as during, ${p99('created_at >= $3')} as after
+         from (select created_at, completed_at, extract(epoch from completed_at - created_at) * 1000 as ms
+                 from customer_order where id = any($1::uuid[])) o`,
+      [orderIds, injectedAt, healedAt],
+    );
+    const ms = (value: number | null) => (value === null ? null : Math.round(value));
+    const { backlog, before, during, after } = rows[0];
+    return {
+      seconds: Math.max(0, Math.round((backlog ?? 0) * 10) / 10),
+      p99Ms: { before: ms(before), during: ms(during), after: ms(after) },
+    };
+  } finally {
+    await orders.end();
+  }
+}
+
 /**
  * Waits until none of these orders is PENDING (the pipeline has drained), polling every second on one
  * connection; resolves either way at the timeout (the tally then counts what is still pending).
