@@ -1,5 +1,5 @@
+import { diag } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
-import { RateLimitedWarning } from '../../logs/rate-limited-warning';
 import { retryInfoDelayMillis } from './grpc-retry-info';
 
 /** What span, log record and metric exporters have in common. */
@@ -55,9 +55,6 @@ function retryDelay(error: unknown, backoffMillis: number): number | undefined {
 export class RetryingExporter<T> implements Exporter<T> {
   private stopped = false;
   private readonly pendingWaits = new Set<() => void>();
-  // Apart: a retry said within the interval must not swallow the news that a batch was lost.
-  private readonly retryWarning = new RateLimitedWarning(30_000);
-  private readonly dropWarning = new RateLimitedWarning(30_000);
 
   constructor(
     private readonly inner: Exporter<T>,
@@ -75,16 +72,14 @@ export class RetryingExporter<T> implements Exporter<T> {
       const error = result.error ?? new Error('export failed');
       const delay = retryDelay(error, backoff);
       if (delay === undefined) {
-        this.dropWarning.say(`telemetry export dropped a batch: the failure is not retryable: ${error.message}`);
+        diag.warn(`telemetry export dropped a batch: the failure is not retryable: ${error.message}`);
         return result;
       }
       if (Date.now() + delay >= deadline) {
-        this.dropWarning.say(
-          `telemetry export dropped a batch: no time left to retry within ${this.options.budgetMillis} ms: ${error.message}`,
-        );
+        diag.warn(`telemetry export dropped a batch: no time left to retry within ${this.options.budgetMillis} ms: ${error.message}`);
         return result;
       }
-      this.retryWarning.say(`telemetry export failed, retrying: ${error.message}`);
+      diag.warn(`telemetry export failed, retrying: ${error.message}`);
       await this.wait(delay);
       if (this.stopped) return result;
     }
