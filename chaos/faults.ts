@@ -57,7 +57,7 @@ export const FAULTS: Record<string, Fault> = {
   'jaeger-down-120s': componentDown('jaeger', 120, "Jaeger stopped for 120 s: the gateway's sending queue holds"),
   'search-down-120s': componentDown('search', 120, "OpenSearch stopped for 120 s: Jaeger's and the gateway's queues hold"),
   'kafka-down-30s': componentDown('kafka', 30, 'the Kafka broker stopped for 30 s under load and started again'),
-  'postgres-restart': componentDown('postgres', 5, 'Postgres stopped and started again under load'),
+  'postgres-restart': { ...componentDown('postgres', 5, 'Postgres stopped and started again under load'), name: 'postgres-restart' },
   'consumer-killed': {
     name: 'consumer-killed',
     description: 'payment-service killed with SIGKILL mid-batch, restarted 5 s later',
