@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import type { Migration } from 'kysely';
+import type { Logger } from 'winston';
 import { createLogger } from '@tracehop/telemetry';
 import { SERVICE_CONFIG, env, type ServiceConfig } from './config/service-config';
 import { EventConsumers } from './consumer/event-consumers';
@@ -53,7 +54,11 @@ export class ServiceKitModule {
       providers: [
         { provide: SERVICE_CONFIG, useValue: config },
         { provide: LOGGER, useValue: createLogger({ serviceName: config.serviceName }) },
-        { provide: DATABASE, useFactory: () => createDatabase(config.DATABASE_URL, config.serviceName) },
+        {
+          provide: DATABASE,
+          useFactory: (logger: Logger) => createDatabase(config.DATABASE_URL, config.serviceName, logger),
+          inject: [LOGGER],
+        },
         { provide: APP_MIGRATIONS, useValue: options.migrations },
         { provide: PRODUCED_TOPICS, useValue: options.producedTopics },
         { provide: Faults, useValue: faults },

@@ -1,15 +1,23 @@
 import { Kysely, Migrator, PostgresDialect, type Migration } from 'kysely';
 import { Pool } from 'pg';
+import type { Logger } from 'winston';
 import { connectionConfig } from './connection-config';
 import { kitMigrations } from './kit-migration';
 
 /** Injection token of the service's Kysely instance (typed by each app as Kysely<ItsDatabase>). */
 export const DATABASE = Symbol('DATABASE');
 
-export function createDatabase<DB>(url: string, applicationName: string): Kysely<DB> {
+export function createDatabase<DB>(url: string, applicationName: string, logger: Logger): Kysely<DB> {
   // pg (not a native driver) so the pg instrumentation sees every query. A URL without a password
   // takes it from PGPASSFILE (the stack's Postgres asks for one), as libpq clients do.
   const pool = new Pool({ ...connectionConfig(url), application_name: applicationName, max: 10 });
+  // A connection the server ends (Postgres restarting: "terminating connection due to unexpected
+  // postmaster exit") emits 'error' on its client, idle in the pool or checked out between queries;
+  // unheard, that event ends the process. Heard, the query in flight fails as usual, the pool drops
+  // the broken client and the next query opens a new connection.
+  const connectionLost = (error: Error) => logger.warn('database connection lost; the pool opens a new one', { error: error.message });
+  pool.on('error', connectionLost);
+  pool.on('connect', (client) => client.on('error', connectionLost));
   return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
 }
 
