@@ -221,7 +221,9 @@ describe('what a linked trace carries', () => {
     const unsampledLink: Link = {
       context: { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: TraceFlags.NONE, isRemote: true },
     };
-    const result = sampler.shouldSample(ROOT_CONTEXT, 'ffffffffffffffffffffffffffffffff', 'process a', SpanKind.CONSUMER, {}, [unsampledLink]);
+    const result = sampler.shouldSample(ROOT_CONTEXT, 'ffffffffffffffffffffffffffffffff', 'process a', SpanKind.CONSUMER, {}, [
+      unsampledLink,
+    ]);
     expect(result.decision).toBe(SamplingDecision.RECORD_AND_SAMPLED);
     // The gateway's tail sampling reads this rv, so the hop traces of one transaction share a decision.
     expect(result.traceState?.get('ot')).toBe('th:0;rv:48eb211c80319c');
