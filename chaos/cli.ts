@@ -116,12 +116,6 @@ async function queued(): Promise<number> {
  * counts until complete, or until the collectors' queues are empty and the count has not changed
  * for 30 s, or the settle timeout.
  */
-/** Sampling decisions come decision_wait after a trace's first span: counts until unchanged for 30 s with the queues empty. */
-async function settledSampling(orderIds: string[]): Promise<LinkedSamplingTally> {
-  const kept = (tally: LinkedSamplingTally) => ({ expected: tally.orders, stored: tally.keptWhole + tally.split, tally });
-  return (await settled(async () => kept(await tallyLinkedSampling(orderIds)))).tally;
-}
-
 async function settled<T extends SignalTally>(count: () => Promise<T>): Promise<T> {
   const deadline = Date.now() + options.settleTimeout * 1000;
   let last = await count();
@@ -133,6 +127,12 @@ async function settled<T extends SignalTally>(count: () => Promise<T>): Promise<
     last = next;
   }
   return last;
+}
+
+/** Sampling decisions come decision_wait after a trace's first span: counts until unchanged for 30 s with the queues empty. */
+async function settledSampling(orderIds: string[]): Promise<LinkedSamplingTally> {
+  const kept = (tally: LinkedSamplingTally) => ({ expected: tally.orders, stored: tally.keptWhole + tally.split, tally });
+  return (await settled(async () => kept(await tallyLinkedSampling(orderIds)))).tally;
 }
 
 async function scenario(fault: Fault): Promise<Outcome> {
@@ -174,14 +174,10 @@ async function scenarioWithServices(fault: Fault): Promise<Outcome> {
     const placed = await load.stop();
     const agentPeakRssMiB = await agentMemory.stop();
     const accepted = placed.filter((order) => order.orderId);
-    const drainSeconds = await drain(accepted.map((order) => order.orderId!));
-    const orders = await tallyOrders(accepted.map((order) => order.orderId!));
-    const recovery = await recoveryOf(
-      accepted.map((order) => order.orderId!),
-      injectedAt,
-      healedAt,
-    );
     const acceptedIds = accepted.map((order) => order.orderId!);
+    const drainSeconds = await drain(acceptedIds);
+    const orders = await tallyOrders(acceptedIds);
+    const recovery = await recoveryOf(acceptedIds, injectedAt, healedAt);
     const logs = await settled(() => tallyLogs(acceptedIds));
     const spans = fault.traces === 'hops' ? await settled(() => tallySpans(accepted.map((order) => order.traceId))) : undefined;
     const sampling = fault.traces === 'linked-sampling' ? await settledSampling(acceptedIds) : undefined;

@@ -26,14 +26,9 @@ export interface Fault {
   traces: 'hops' | 'linked-sampling';
 }
 
-/** The gateway started again with these tail-sampling settings (the stack's own for the rest). */
-async function gatewayWith(settings: Record<string, string>): Promise<void> {
-  await stackCommandWithEnv(settings, 'up', 'gateway');
-}
-
-/** The agent started again with this memory budget (agent.yaml's defaults for the rest). */
-async function agentWith(settings: Record<string, string>): Promise<void> {
-  await stackCommandWithEnv(settings, 'up', 'agent');
+/** A collector started again with these settings (its config's defaults for the rest): `NAME=value npm run stack -- up <component>`. */
+async function restartedWith(component: 'agent' | 'gateway', settings: Record<string, string>): Promise<void> {
+  await stackCommandWithEnv(settings, 'up', component);
 }
 
 const OVERLOAD_SPANS_PER_SECOND = 6000;
@@ -87,8 +82,8 @@ export const FAULTS: Record<string, Fault> = {
     heal: async () => undefined,
     // At its default budget (512 MiB) the agent's heap stayed below 70 MiB even so: a small budget for
     // the scenario makes the memory limiter refuse, and shows what refusing does to the services.
-    setUp: () => agentWith({ AGENT_MEMORY_LIMIT_MIB: '48', AGENT_MEMORY_SPIKE_LIMIT_MIB: '16' }),
-    tearDown: () => agentWith({}),
+    setUp: () => restartedWith('agent', { AGENT_MEMORY_LIMIT_MIB: '48', AGENT_MEMORY_SPIKE_LIMIT_MIB: '16' }),
+    tearDown: () => restartedWith('agent', {}),
     traces: 'hops',
   },
   'consumer-rebalance': {
@@ -108,8 +103,8 @@ export const FAULTS: Record<string, Fault> = {
     inject: async () => undefined,
     heal: async () => undefined,
     serviceEnv: { TRACEHOP_KAFKA_HOP_MODE: 'link' },
-    setUp: () => gatewayWith({ TAIL_SAMPLING_BASELINE_PERCENT: '10', TAIL_SAMPLING_SLOW_MS: '3600000' }),
-    tearDown: () => gatewayWith({}),
+    setUp: () => restartedWith('gateway', { TAIL_SAMPLING_BASELINE_PERCENT: '10', TAIL_SAMPLING_SLOW_MS: '3600000' }),
+    tearDown: () => restartedWith('gateway', {}),
     traces: 'linked-sampling',
   },
 };
