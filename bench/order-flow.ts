@@ -1,19 +1,24 @@
 /**
  * What the event pipeline carries: the three services, fresh, under each telemetry configuration,
- * take `POST /orders` from autocannon for a while (closed loop), then drain: every order goes
- * order-created → payment → payment-completed/failed → confirmed/cancelled → user statistics.
- * Reports orders accepted per second, orders completed per second (from the first request until
- * nothing is PENDING), the drain time after the load stops, and completion latency p50/p99.
- * Writes bench/results/order-flow-<date>.{json,md,png}. Needs the stack up and a build:
- *   npm run bench:orders [-- --configs off,full --rounds 2 --seconds 30 --connections 32]
+ * take `POST /orders` from autocannon for a while (closed loop at saturation, or open loop at
+ * --rate orders/s), then drain: every order goes order-created → payment → payment-completed/failed
+ * → confirmed/cancelled → user statistics. Reports orders accepted per second, orders completed per
+ * second (from the first request until nothing is PENDING), the drain time after the load stops,
+ * completion latency p50/p99, and each topic's produce → process p99 (the services' own histogram,
+ * so not with telemetry off). A configuration with gateway settings (tail sampling) runs with the
+ * gateway restarted under them. Writes bench/results/order-flow-<date>.{json,md,png}. Needs the
+ * stack up and a build:
+ *   npm run bench:orders [-- --configs off,full --rounds 2 --seconds 30 --connections 32 | --rate 40]
  */
-import { randomInt } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { Command } from 'commander';
 import { statuses } from '../infra/stack/src/stack';
 import { waitUntil } from '../infra/stack/src/wait-until';
+import { prometheusQuery } from '../test/support/backends';
 import { startServices, type RunningServices } from '../test/support/services';
+import { stackCommandWithEnv } from '../test/support/stack-cli';
 import { registerUser } from './lib/bench-user';
 import { CONFIGURATIONS } from './lib/configurations';
 import { OrderStore } from './lib/order-store';
@@ -27,6 +32,7 @@ const options = withResultOptions(new Command())
   .option('--rounds <n>', 'repetitions of every configuration', Number, 2)
   .option('--seconds <n>', 'how long orders are placed', Number, 30)
   .option('--connections <n>', 'concurrent clients placing orders', Number, 32)
+  .option('--rate <n>', 'open loop: orders per second in total (default: closed loop, as fast as answers come)', Number)
   .option('--users <n>', 'customers the orders are spread over', Number, 50)
   .option('--drain-timeout <n>', 'seconds to wait for the last PENDING order', Number, 600)
   .option('--processor-latency <ms>', "payment-service's simulated processor latency", '0')
@@ -37,6 +43,7 @@ const options = withResultOptions(new Command())
     rounds: number;
     seconds: number;
     connections: number;
+    rate?: number;
     users: number;
     drainTimeout: number;
     processorLatency: string;
@@ -56,6 +63,8 @@ interface Run {
   drainSeconds: number;
   completionP50Millis: number;
   completionP99Millis: number;
+  /** Record produced → processed, p99 per topic (ms), from the services' histogram; empty with telemetry off. */
+  produceToProcessP99Millis: Record<string, number>;
   /** CPU milliseconds per completed order of each process (tree), from the first order to the drain. */
   cpuMillisPerOrder: Record<string, number>;
   /** Share of the machine's CPUs busy over the same span, all processes (from /proc/stat). */
@@ -76,7 +85,14 @@ async function measure(config: string, round: number, store: OrderStore): Promis
     PAYMENT_STARTING_BALANCE_MINOR: '1000000000',
     ...(options.nodeOptions ? { NODE_OPTIONS: options.nodeOptions } : {}),
   };
-  const services = await startServices({ 'user-service': env, 'order-service': env, 'payment-service': env });
+  // Names this run's processes in Prometheus (instance label), where their histograms are read.
+  const run = `bench-${randomUUID()}`;
+  const envOf = (name: string) => ({ ...env, OTEL_RESOURCE_ATTRIBUTES: `service.instance.id=${run}-${name}` });
+  const services = await startServices({
+    'user-service': envOf('user-service'),
+    'order-service': envOf('order-service'),
+    'payment-service': envOf('payment-service'),
+  });
   try {
     const users = await registerUsers(services, options.users);
     // Accounts are opened from user-registered events: a first order per user, once settled, proves them there.
@@ -91,6 +107,7 @@ async function measure(config: string, round: number, store: OrderStore): Promis
       url: `${services.url['order-service']}/orders`,
       connections: options.connections,
       duration: options.seconds,
+      ...(options.rate ? { overallRate: options.rate } : {}),
       requests: [
         {
           method: 'POST',
@@ -105,7 +122,8 @@ async function measure(config: string, round: number, store: OrderStore): Promis
     const machineAfter = machineTicks();
     const total = (drained.at - start.getTime()) / 1000;
     const completion = await store.completionMillis(start);
-    const run: Run = {
+    const produceToProcessP99Millis = CONFIGURATIONS[config].env.OTEL_SDK_DISABLED === 'true' ? {} : await produceToProcessP99(run, start);
+    const result: Run = {
       config,
       round,
       accepted: load['2xx'],
@@ -116,13 +134,41 @@ async function measure(config: string, round: number, store: OrderStore): Promis
       drainSeconds: Math.round((drained.at - loadEnded) / 1000),
       completionP50Millis: completion.p50,
       completionP99Millis: completion.p99,
+      produceToProcessP99Millis,
       cpuMillisPerOrder: Object.fromEntries(Object.entries(cpu).map(([name, millis]) => [name, round2(millis / drained.completed)])),
       machineBusy: round2(1 - (machineAfter.idle - machineBefore.idle) / (machineAfter.total - machineBefore.total)),
     };
-    console.log(JSON.stringify(run));
-    return run;
+    console.log(JSON.stringify(result));
+    return result;
   } finally {
     await services.stop();
+  }
+}
+
+/**
+ * p99 of tracehop.messaging.produce_to_process.duration per topic over this run's processes, once
+ * their last export has been scraped (they export every 2 s, Prometheus scrapes every 5 s).
+ */
+async function produceToProcessP99(run: string, since: Date): Promise<Record<string, number>> {
+  await new Promise((done) => setTimeout(done, 12_000));
+  const window = Math.ceil((Date.now() - since.getTime()) / 1000);
+  const samples = await prometheusQuery(
+    `histogram_quantile(0.99, sum by (le, messaging_destination_name) (increase(tracehop_messaging_produce_to_process_duration_seconds_bucket{instance=~"${run}-.*"}[${window}s])))`,
+  );
+  return Object.fromEntries(
+    samples.map((sample) => [sample.metric.messaging_destination_name, Math.round(Number(sample.value[1]) * 1000)]),
+  );
+}
+
+/** Runs with the gateway restarted under the configuration's settings, if it has any, and restarts it as configured after. */
+async function withGateway<T>(config: string, work: () => Promise<T>): Promise<T> {
+  const settings = CONFIGURATIONS[config].gateway;
+  if (!settings) return work();
+  await stackCommandWithEnv(settings, 'up', 'gateway');
+  try {
+    return await work();
+  } finally {
+    await stackCommandWithEnv({}, 'up', 'gateway');
   }
 }
 
@@ -179,7 +225,7 @@ async function main(): Promise<void> {
   try {
     for (let round = 0; round < options.rounds; round++) {
       const order = configs.map((_, i) => configs[(i + round) % configs.length]);
-      for (const config of order) runs.push(await measure(config, round, store));
+      for (const config of order) runs.push(await withGateway(config, () => measure(config, round, store)));
     }
   } finally {
     await store.close();
@@ -208,16 +254,28 @@ async function report(configs: string[], runs: Run[], about = machine()): Promis
   const markdown =
     `# Order flow end to end\n\n${about.date}, ${about.cpu}, ${about.cores} cores, ${about.memoryGiB} GiB, Node ${about.node}; ` +
     `${options.rounds} rounds; median (min–max). ${options.connections} clients place orders for ${options.seconds} s ` +
+    (options.rate ? `at ${options.rate} orders/s in total (open loop) ` : '(closed loop) ') +
     `(PAYMENT_PROCESSOR_LATENCY_MS=${options.processorLatency}), then the pipeline drains.\n\n` +
     table(
-      ['configuration', 'accepted/s', 'completed/s', 'drain after load (s)', 'completion p50 (ms)', 'completion p99 (ms)', 'refused'],
+      [
+        'configuration',
+        'accepted/s',
+        'completed/s',
+        'drain after load (s)',
+        'completion p50 (ms)',
+        'completion p99 (ms)',
+        'produce → process p99, slowest topic (ms)',
+        'refused',
+      ],
       configs.map((c) => [
-        `\`${c}\``,
+        `\`${c}\`: ${CONFIGURATIONS[c].description}`,
         figure(c, (r) => r.acceptedPerSecond),
         figure(c, (r) => r.completedPerSecond),
         figure(c, (r) => r.drainSeconds),
         figure(c, (r) => r.completionP50Millis),
         figure(c, (r) => r.completionP99Millis),
+        // Older results, and telemetry off, have none: "—".
+        figure(c, (r) => Math.max(...Object.values(r.produceToProcessP99Millis ?? {}))),
         figure(c, (r) => r.refused),
       ]),
     ) +

@@ -1,17 +1,23 @@
 /**
  * What telemetry costs a real service: user-service's `GET /users/:id` (HTTP, Nest, one Postgres
- * query) under each telemetry configuration, side by side, repeated in rotating order:
- *   - in-process cost, contention-free: the service pinned to CPU 1, the load generator to CPU 0,
- *     a fixed request rate below saturation, CPU time per request from the kernel's accounting;
- *     then saturation throughput with the same pinning;
- *   - the whole machine: saturation with nothing pinned, the stack exporting on the same cores.
+ * query) under each telemetry configuration, side by side:
+ *   - in-process cost, contention-free: one service per configuration, all running at once; rounds
+ *     of short slices at a fixed request rate below saturation, one slice per configuration in
+ *     rotating order, the driven service alone on CPU 1 and everything else (the load generator,
+ *     the other services, the stack that indexes the spans) on CPU 0; CPU time per request from
+ *     the kernel's accounting of each slice. Slices of one round lie seconds apart,
+ *     so a drift of the machine (other tenants, the stack indexing spans) hits every configuration
+ *     alike, where one long run per configuration let it land on one of them;
+ *   - saturation throughput with the same pinning, and with nothing pinned (the whole machine: the
+ *     stack exporting on the same cores), per round and configuration in rotating order.
  * Writes bench/results/telemetry-cost-<date>.{json,md,*.png}. Needs the stack up and a build:
- *   npm run stack -- up && npm run build && npm run bench:cost [-- --rounds 3 --rate 400]
+ *   npm run stack -- up && npm run build && npm run bench:cost [-- --rounds 8 --seconds 8 --rate 400]
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
+import { statuses } from '../infra/stack/src/stack';
 import { waitUntil } from '../infra/stack/src/wait-until';
 import { prometheusValue } from '../test/support/backends';
 import { launchService, stopService, waitUntilReady, type RunningService } from '../test/support/services';
@@ -19,15 +25,16 @@ import { registerBenchUser } from './lib/bench-user';
 import { CONFIGURATIONS } from './lib/configurations';
 import { driveHttp, type LoadResult } from './lib/http-load';
 import { barsWithRange, writePng } from './lib/plot';
+import { pinProcessTree } from './lib/process-tree-usage';
 import { cpuMillis, pin, rssMegabytes } from './lib/process-usage';
 import { machine, readResults, table, withResultOptions, writeResults } from './lib/results';
 import { formatSpread, spread } from './lib/spread';
 
 const options = withResultOptions(new Command())
   .option('--configs <list>', 'configurations to compare (first is the baseline)', 'off,unsampled,full,ratio10,ratelimit')
-  .option('--rounds <n>', 'repetitions of every configuration', Number, 3)
+  .option('--rounds <n>', 'repetitions of every configuration', Number, 8)
   .option('--rate <n>', 'fixed request rate for CPU per request', Number, 400)
-  .option('--seconds <n>', 'duration of the fixed-rate measurement', Number, 20)
+  .option('--seconds <n>', 'duration of each fixed-rate slice', Number, 8)
   .option('--saturation-seconds <n>', 'duration of each saturation run (0: none)', Number, 15)
   .option('--connections <n>', 'connections of the saturation runs', Number, 16)
   .parse()
@@ -42,9 +49,8 @@ const options = withResultOptions(new Command())
     replot?: string;
   }>();
 
-const PORT = '3201';
+const FIRST_PORT = 3201;
 const NOT_MEASURED: LoadResult = { requestsPerSecond: NaN, p50Millis: NaN, p99Millis: NaN, ok: 0, failed: 0 };
-const BASE = `http://127.0.0.1:${PORT}`;
 
 interface Run {
   config: string;
@@ -54,51 +60,128 @@ interface Run {
   saturationPinned: LoadResult;
   saturationShared: LoadResult;
   rssMegabytes: number;
-  /** Spans the SDK's batch processor dropped (queue full) over the whole run; NaN with the SDK off. */
+  /** Spans the SDK's batch processor dropped (queue full) over the whole run (every round alike); NaN with the SDK off. */
   droppedSpans: number;
 }
 
-async function startUserService(env: Record<string, string>, instance: string): Promise<RunningService> {
+/** One configuration's service, running for the whole benchmark. */
+interface Contender {
+  config: string;
+  service: RunningService;
+  /** service.instance.id: how Prometheus tells this process's figures apart. */
+  instance: string;
+  url: string;
+}
+
+async function startContender(config: string, port: number, userId: string): Promise<Contender> {
+  const instance = randomUUID();
   const service = launchService('user-service', {
-    ...env,
-    PORT,
+    ...CONFIGURATIONS[config].env,
+    PORT: String(port),
     OTEL_METRIC_EXPORT_INTERVAL: '10000',
     // Names this process in Prometheus, where its span processor reports what it dropped.
     OTEL_RESOURCE_ATTRIBUTES: `service.instance.id=${instance}`,
   });
   await waitUntilReady(service);
-  return service;
+  return { config, service, instance, url: `http://127.0.0.1:${port}/users/${userId}` };
 }
 
-async function measure(config: string, round: number, userId: string): Promise<Run> {
-  const instance = randomUUID();
-  const service = await startUserService(CONFIGURATIONS[config].env, instance);
-  const pid = service.process.pid!;
-  const url = `${BASE}/users/${userId}`;
+/**
+ * Where the processes run. Isolated: the driven service alone on CPU 1, everything else (the load
+ * generator, the other services, the stack that indexes the spans) on CPU 0 — otherwise their work,
+ * above all the pipeline's on this very configuration's spans, would share its core, evict its
+ * caches and lengthen its requests: contention, not the service's own cost. Shared: everything on
+ * both cores, as on a laptop or a small node.
+ */
+class Placement {
+  constructor(
+    private readonly contenders: Contender[],
+    private readonly stack: number[],
+  ) {}
+
+  isolate(driven: Contender): void {
+    for (const root of this.everyoneBut(driven)) pinProcessTree(root, '0');
+    pin(driven.service.process.pid!, '1');
+  }
+
+  share(): void {
+    for (const root of this.everyoneBut()) pinProcessTree(root, '0-1');
+  }
+
+  private everyoneBut(driven?: Contender): number[] {
+    return [process.pid, ...this.stack, ...this.contenders.filter((c) => c !== driven).map((c) => c.service.process.pid!)];
+  }
+}
+
+/** CPU time per request of one fixed-rate slice, the service isolated. */
+async function fixedRateSlice(driven: Contender, placement: Placement): Promise<{ cpuMillisPerRequest: number; load: LoadResult }> {
+  const pid = driven.service.process.pid!;
+  placement.isolate(driven);
+  const before = cpuMillis(pid);
+  const load = await driveHttp({ url: driven.url, seconds: options.seconds, connections: 8, rate: options.rate });
+  return { cpuMillisPerRequest: (cpuMillis(pid) - before) / load.ok, load };
+}
+
+/** Saturation throughput, the service isolated, then sharing the machine. */
+async function saturation(driven: Contender, placement: Placement): Promise<{ pinned: LoadResult; shared: LoadResult }> {
+  if (options.saturationSeconds <= 0) return { pinned: NOT_MEASURED, shared: NOT_MEASURED };
+  const drive = () => driveHttp({ url: driven.url, seconds: options.saturationSeconds, connections: options.connections });
+  placement.isolate(driven);
+  const pinned = await drive();
+  placement.share();
+  const shared = await drive();
+  return { pinned, shared };
+}
+
+const stackPids = async () => (await statuses()).flatMap((component) => (component.pid === undefined ? [] : [component.pid]));
+
+/** Rotating order: a drift of the machine over time does not always hit the same configuration first. */
+const rotated = <T>(items: T[], round: number) => items.map((_, i) => items[(i + round) % items.length]);
+
+async function measure(configs: string[], userId: string): Promise<Run[]> {
+  const contenders: Contender[] = [];
+  let placement: Placement | undefined;
   try {
-    pin(process.pid, '0');
-    pin(pid, '1');
-    await driveHttp({ url, seconds: 5, connections: 8, rate: options.rate }); // warm-up: JIT, pools
-    const before = cpuMillis(pid);
-    const fixedRate = await driveHttp({ url, seconds: options.seconds, connections: 8, rate: options.rate });
-    const cpuMillisPerRequest = (cpuMillis(pid) - before) / fixedRate.ok;
-    const rss = rssMegabytes(pid);
-    const saturate = () =>
-      options.saturationSeconds > 0
-        ? driveHttp({ url, seconds: options.saturationSeconds, connections: options.connections })
-        : NOT_MEASURED;
-    const saturationPinned = await saturate();
-    pin(process.pid, '0-1');
-    pin(pid, '0-1');
-    const saturationShared = await saturate();
-    await stopService(service); // its last metrics are flushed on the way out
-    const droppedSpans = CONFIGURATIONS[config].env.OTEL_SDK_DISABLED === 'true' ? NaN : await spansDropped(instance);
-    const run = { config, round, cpuMillisPerRequest, fixedRate, saturationPinned, saturationShared, rssMegabytes: rss, droppedSpans };
-    console.log(JSON.stringify(run));
-    return run;
+    for (const [i, config] of configs.entries()) contenders.push(await startContender(config, FIRST_PORT + i, userId));
+    placement = new Placement(contenders, await stackPids());
+    for (const contender of contenders) await driveHttp({ url: contender.url, seconds: 5, connections: 8, rate: options.rate }); // warm-up: JIT, pools
+    const runs: Run[] = [];
+    for (let round = 0; round < options.rounds; round++)
+      for (const contender of rotated(contenders, round)) {
+        const { cpuMillisPerRequest, load } = await fixedRateSlice(contender, placement);
+        const run = {
+          config: contender.config,
+          round,
+          cpuMillisPerRequest,
+          fixedRate: load,
+          saturationPinned: NOT_MEASURED,
+          saturationShared: NOT_MEASURED,
+          rssMegabytes: rssMegabytes(contender.service.process.pid!),
+          droppedSpans: NaN,
+        };
+        console.log(JSON.stringify(run));
+        runs.push(run);
+      }
+    const runOf = (contender: Contender, round: number) => runs.find((r) => r.config === contender.config && r.round === round)!;
+    // Saturation takes longer per run: as many rounds as give a spread, at most three.
+    for (let round = 0; round < Math.min(options.rounds, 3); round++)
+      for (const contender of rotated(contenders, round)) {
+        const { pinned, shared } = await saturation(contender, placement);
+        Object.assign(runOf(contender, round), { saturationPinned: pinned, saturationShared: shared });
+        console.log(JSON.stringify({ config: contender.config, round, saturationPinned: pinned, saturationShared: shared }));
+      }
+    placement.share();
+    // Stopped first: their last metrics are flushed on the way out.
+    await Promise.all(contenders.map((c) => stopService(c.service)));
+    for (const contender of contenders) {
+      if (CONFIGURATIONS[contender.config].env.OTEL_SDK_DISABLED === 'true') continue;
+      const dropped = await spansDropped(contender.instance);
+      for (const run of runs) if (run.config === contender.config) run.droppedSpans = dropped;
+    }
+    return runs;
   } finally {
-    pin(process.pid, '0-1');
-    await stopService(service);
+    (placement ?? new Placement(contenders, await stackPids())).share();
+    await Promise.all(contenders.map((c) => stopService(c.service)));
   }
 }
 
@@ -132,16 +215,13 @@ async function main(): Promise<void> {
   }
   if (!existsSync(join(__dirname, '../dist/apps/user-service/src/main.js'))) throw new Error('no build: run npm run build first');
   const configs = options.configs.split(',');
-  for (const c of configs)
+  for (const c of configs) {
     if (!CONFIGURATIONS[c]) throw new Error(`unknown configuration ${c}; known: ${Object.keys(CONFIGURATIONS).join(', ')}`);
-  const userId = await registerBenchUser(PORT);
-  const runs: Run[] = [];
-  for (let round = 0; round < options.rounds; round++) {
-    // Rotating order: a drift of the machine over time does not always hit the same configuration.
-    const order = configs.map((_, i) => configs[(i + round) % configs.length]);
-    for (const config of order) runs.push(await measure(config, round, userId));
+    // Every configuration's service runs at once here, against the one gateway.
+    if (CONFIGURATIONS[c].gateway) throw new Error(`${c} configures the gateway: bench:orders measures it`);
   }
-  await report(configs, runs);
+  const userId = await registerBenchUser(String(FIRST_PORT));
+  await report(configs, await measure(configs, userId));
 }
 
 /** Each figure of a configuration over the rounds, and its ratio to the baseline's figure of the same round. */
@@ -171,7 +251,8 @@ async function report(configs: string[], runs: Run[], about = machine()): Promis
   const dropped = figures(configs, runs, (r) => r.droppedSpans ?? NaN);
   const markdown =
     `# Telemetry cost: user-service GET /users/:id\n\n${about.date}, ${about.cpu}, ${about.cores} cores, ${about.memoryGiB} GiB, Node ${about.node}; ` +
-    `${options.rounds} rounds; median (min–max); ratios against \`${configs[0]}\` in the same round.\n\n` +
+    `${options.rounds} rounds of ${options.seconds} s at ${options.rate} requests/s per configuration, every configuration's service running at once ` +
+    `(saturation: ${Math.min(options.rounds, 3)} rounds of ${options.saturationSeconds} s); median (min–max); ratios against \`${configs[0]}\` in the same round.\n\n` +
     table(
       [
         'configuration',

@@ -1,5 +1,16 @@
-/** The telemetry configurations the benchmarks compare, as service environments. */
-export const CONFIGURATIONS: Record<string, { description: string; env: Record<string, string> }> = {
+export interface Configuration {
+  description: string;
+  /** The services' environment. */
+  env: Record<string, string>;
+  /**
+   * The gateway's settings (`NAME=value npm run stack -- up gateway`), for a configuration of the
+   * pipeline rather than of the services: bench:orders restarts the gateway with them, and back.
+   */
+  gateway?: Record<string, string>;
+}
+
+/** The telemetry configurations the benchmarks compare. */
+export const CONFIGURATIONS: Record<string, Configuration> = {
   off: { description: 'OTEL_SDK_DISABLED=true', env: { OTEL_SDK_DISABLED: 'true' } },
   unsampled: { description: 'SDK loaded, OTEL_TRACES_SAMPLER=always_off', env: { OTEL_TRACES_SAMPLER: 'always_off' } },
   full: { description: 'defaults: every trace sampled', env: {} },
@@ -28,6 +39,11 @@ export const CONFIGURATIONS: Record<string, { description: string; env: Record<s
   ratio10: {
     description: 'parentbased_traceidratio 0.1',
     env: { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' },
+  },
+  tail10: {
+    description: 'every trace sampled by the SDK; the gateway keeps errors, slow traces and 10 % of the rest',
+    env: {},
+    gateway: { TAIL_SAMPLING_BASELINE_PERCENT: '10' },
   },
   ratelimit: {
     description: 'parentbased_tracehop_ratelimit 50/s',

@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { cpuMillis } from './process-usage';
+import { cpuMillis, pin } from './process-usage';
 
 /** Parent of every live process, from /proc (a process that ends between the listing and the read is skipped). */
 function parents(): Map<number, number> {
@@ -49,6 +49,16 @@ export class ProcessTreeUsage {
     const parentOf = parents();
     return Object.values(this.roots).flatMap((root) => descendantsOf(root, parentOf));
   }
+}
+
+/** Pins a program and everything it forked to the given CPUs (processes it forks later inherit that). */
+export function pinProcessTree(root: number, cpus: string): void {
+  for (const pid of descendantsOf(root, parents()))
+    try {
+      pin(pid, cpus);
+    } catch {
+      // gone meanwhile
+    }
 }
 
 function safeCpuMillis(pid: number): number {
