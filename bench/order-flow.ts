@@ -63,7 +63,7 @@ interface Run {
   drainSeconds: number;
   completionP50Millis: number;
   completionP99Millis: number;
-  /** Record produced → processed, p99 per topic (ms), from the services' histogram; empty with telemetry off. */
+  /** Record produced → processed, p99 per hop (consumer group ← topic, ms), from the services' histogram; empty with telemetry off. */
   produceToProcessP99Millis: Record<string, number>;
   /** CPU milliseconds per completed order of each process (tree), from the first order to the drain. */
   cpuMillisPerOrder: Record<string, number>;
@@ -146,17 +146,24 @@ async function measure(config: string, round: number, store: OrderStore): Promis
 }
 
 /**
- * p99 of tracehop.messaging.produce_to_process.duration per topic over this run's processes, once
- * their last export has been scraped (they export every 2 s, Prometheus scrapes every 5 s).
+ * p99 of tracehop.messaging.produce_to_process.duration per hop (consumer group ← topic) over this
+ * run's processes, once their last export has been scraped (they export every 2 s, Prometheus
+ * scrapes every 5 s). A hop with no record in the run has no figure.
  */
 async function produceToProcessP99(run: string, since: Date): Promise<Record<string, number>> {
   await new Promise((done) => setTimeout(done, 12_000));
   const window = Math.ceil((Date.now() - since.getTime()) / 1000);
   const samples = await prometheusQuery(
-    `histogram_quantile(0.99, sum by (le, messaging_destination_name) (increase(tracehop_messaging_produce_to_process_duration_seconds_bucket{instance=~"${run}-.*"}[${window}s])))`,
+    `histogram_quantile(0.99, sum by (le, messaging_consumer_group_name, messaging_destination_name) ` +
+      `(increase(tracehop_messaging_produce_to_process_duration_seconds_bucket{instance=~"${run}-.*"}[${window}s])))`,
   );
   return Object.fromEntries(
-    samples.map((sample) => [sample.metric.messaging_destination_name, Math.round(Number(sample.value[1]) * 1000)]),
+    samples
+      .filter((sample) => Number.isFinite(Number(sample.value[1])))
+      .map((sample) => [
+        `${sample.metric.messaging_consumer_group_name} ← ${sample.metric.messaging_destination_name}`,
+        Math.round(Number(sample.value[1]) * 1000),
+      ]),
   );
 }
 
@@ -251,22 +258,22 @@ async function report(configs: string[], runs: Run[], about = machine()): Promis
         ],
       )
     : '';
+  // Older results have no hop figures; telemetry off measures none ("—").
+  const hops = [...new Set(runs.flatMap((r) => Object.keys(r.produceToProcessP99Millis ?? {})))].sort();
+  const hopTable = hops.length
+    ? `\n\nRecord produced → processed, p99 per hop (consumer group ← topic, ms), from the services' own histogram:\n\n` +
+      table(
+        ['hop', ...configs.map((c) => `\`${c}\``)],
+        hops.map((hop) => [hop, ...configs.map((c) => figure(c, (r) => r.produceToProcessP99Millis?.[hop] ?? NaN))]),
+      )
+    : '';
   const markdown =
     `# Order flow end to end\n\n${about.date}, ${about.cpu}, ${about.cores} cores, ${about.memoryGiB} GiB, Node ${about.node}; ` +
     `${options.rounds} rounds; median (min–max). ${options.connections} clients place orders for ${options.seconds} s ` +
     (options.rate ? `at ${options.rate} orders/s in total (open loop) ` : '(closed loop) ') +
     `(PAYMENT_PROCESSOR_LATENCY_MS=${options.processorLatency}), then the pipeline drains.\n\n` +
     table(
-      [
-        'configuration',
-        'accepted/s',
-        'completed/s',
-        'drain after load (s)',
-        'completion p50 (ms)',
-        'completion p99 (ms)',
-        'produce → process p99, slowest topic (ms)',
-        'refused',
-      ],
+      ['configuration', 'accepted/s', 'completed/s', 'drain after load (s)', 'completion p50 (ms)', 'completion p99 (ms)', 'refused'],
       configs.map((c) => [
         `\`${c}\`: ${CONFIGURATIONS[c].description}`,
         figure(c, (r) => r.acceptedPerSecond),
@@ -274,11 +281,10 @@ async function report(configs: string[], runs: Run[], about = machine()): Promis
         figure(c, (r) => r.drainSeconds),
         figure(c, (r) => r.completionP50Millis),
         figure(c, (r) => r.completionP99Millis),
-        // Older results, and telemetry off, have none: "—".
-        figure(c, (r) => Math.max(...Object.values(r.produceToProcessP99Millis ?? {}))),
         figure(c, (r) => r.refused),
       ]),
     ) +
+    hopTable +
     cpuTable;
   const stem = writeResults(options.label ? `order-flow-${options.label}` : 'order-flow', { machine: about, options, runs }, markdown);
   await writePng(

@@ -41,9 +41,10 @@ export const CONFIGURATIONS: Record<string, Configuration> = {
     env: { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' },
   },
   tail10: {
-    description: 'every trace sampled by the SDK; the gateway keeps errors, slow traces and 10 % of the rest',
+    description: 'every trace sampled by the SDK; the gateway keeps traces with errors and 10 % of the rest',
     env: {},
-    gateway: { TAIL_SAMPLING_BASELINE_PERCENT: '10' },
+    // The slow-trace policy off: at saturation every order queues for seconds, and it would keep them all.
+    gateway: { TAIL_SAMPLING_BASELINE_PERCENT: '10', TAIL_SAMPLING_SLOW_MS: '3600000' },
   },
   ratelimit: {
     description: 'parentbased_tracehop_ratelimit 50/s',

@@ -152,6 +152,32 @@ describe('registration → order → payment → confirmation', () => {
     );
   });
 
+  it('keeps to the span budget (docs/performance.md): at most 40 spans, only hops, business steps and statements', async () => {
+    // Complete once the last consumers' spans are in: user statistics and the settlement batch.
+    const trace = await eventually('whole transaction in Jaeger', 60, async () => {
+      const found = await jaegerTrace(traceId);
+      if (!found) return undefined;
+      const view = traceView(found);
+      const last = [
+        view.find('user-service', `process ${TOPICS.orderConfirmed}`),
+        view.find('payment-service', `process ${TOPICS.paymentCompleted}`),
+      ];
+      return last.every((spans) => spans.length) ? found : undefined;
+    });
+    // A quiet system fetches one record at a time, each in its own transaction (BEGIN, claim, COMMIT
+    // under its process span): the budget's upper end. Under load a chunk shares them: 28.
+    expect(trace.spans.length).toBeLessThanOrEqual(40);
+    const allowed = [
+      /^(GET|POST|PUT|PATCH|DELETE) \/\S*$/, // HTTP server span, named by its route
+      /^GET$/, // HTTP client span (the user lookup)
+      /^pg\.query:[A-Z]+ \w+$/, // a statement
+      /^(send|process) \S+$/, // a Kafka hop
+      /^charge payment$/, // the business step that can fail
+    ];
+    // Nothing the defaults leave out: pool waits (pg.connect, pg-pool.connect), Nest's own spans, the relay's polling.
+    expect(trace.spans.map((span) => span.operationName).filter((name) => !allowed.some((pattern) => pattern.test(name)))).toEqual([]);
+  });
+
   it('semantic-convention attributes on the HTTP, database and Kafka spans', async () => {
     const view = traceView((await jaegerTrace(traceId))!);
     const [post] = view.find('order-service', 'POST /orders');
