@@ -8,8 +8,9 @@
  *     the kernel's accounting of each slice. Slices of one round lie seconds apart,
  *     so a drift of the machine (other tenants, the stack indexing spans) hits every configuration
  *     alike, where one long run per configuration let it land on one of them;
- *   - saturation throughput with the same pinning, and with nothing pinned (the whole machine: the
- *     stack exporting on the same cores), per round and configuration in rotating order.
+ *   - saturation throughput with the service confined to CPU 1 and the load generator to CPU 0, and
+ *     with nothing pinned (the whole machine: the stack exporting on the same cores), per round and
+ *     configuration in rotating order.
  * Writes bench/results/telemetry-cost-<date>.{json,md,*.png}. Needs the stack up and a build:
  *   npm run stack -- up && npm run build && npm run bench:cost [-- --rounds 8 --seconds 8 --rate 400]
  */
@@ -104,6 +105,17 @@ class Placement {
     pin(driven.service.process.pid!, '1');
   }
 
+  /**
+   * The service held to CPU 1 and the load generator to CPU 0, the rest anywhere: at saturation the
+   * stack needs room to take the spans, and squeezed onto the load generator's core it fell behind
+   * (the SDKs' queues overflowed).
+   */
+  confine(driven: Contender): void {
+    this.share();
+    pin(process.pid, '0');
+    pin(driven.service.process.pid!, '1');
+  }
+
   share(): void {
     for (const root of this.everyoneBut()) pinProcessTree(root, '0-1');
   }
@@ -122,11 +134,11 @@ async function fixedRateSlice(driven: Contender, placement: Placement): Promise<
   return { cpuMillisPerRequest: (cpuMillis(pid) - before) / load.ok, load };
 }
 
-/** Saturation throughput, the service isolated, then sharing the machine. */
+/** Saturation throughput, the service confined to one core, then sharing the machine. */
 async function saturation(driven: Contender, placement: Placement): Promise<{ pinned: LoadResult; shared: LoadResult }> {
   if (options.saturationSeconds <= 0) return { pinned: NOT_MEASURED, shared: NOT_MEASURED };
   const drive = () => driveHttp({ url: driven.url, seconds: options.saturationSeconds, connections: options.connections });
-  placement.isolate(driven);
+  placement.confine(driven);
   const pinned = await drive();
   placement.share();
   const shared = await drive();
