@@ -1,7 +1,11 @@
+import { jaegerTrace } from '../support/backends';
+import { eventually } from '../support/eventually';
 import { startServices, type RunningServices } from '../support/services';
 import { anOrder, shopClient } from '../support/shop-client';
 
 const PROBLEM_JSON = /^application\/problem\+json/;
+/** W3C Trace Context Level 2: version 00, trace id, the callee's span id, flags. */
+const TRACE_RESPONSE = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 
 /** What a client of the HTTP APIs sees: validation with field messages, domain errors as problem details, docs, health. */
 describe('HTTP APIs', () => {
@@ -107,6 +111,36 @@ describe('HTTP APIs', () => {
         details: { postgres: { status: 'up' }, kafka: { status: 'up' } },
       });
     }
+  });
+
+  it('every response names its trace in traceresponse, and every problem body carries that trace id', async () => {
+    const user = running.url['user-service'];
+    const answers = [
+      await shop.getUser(userId), // 200
+      await shop.registerUser('not-an-email'), // 400 from validation
+      await shop.raw('POST', `${running.url['order-service']}/orders`, '{"userId":'), // 400 from the body parser
+      await shop.raw('GET', `${user}/no-such-route`), // 404 from the router
+      await shop.placeOrder(anOrder('7b0a4d8e-8a5e-4f3e-9d2f-000000000000')), // 422 after an HTTP call to user-service
+      await shop.raw('GET', `${user}/health/live`),
+    ];
+    for (const answer of answers) {
+      const [, traceId, spanId, flags] = TRACE_RESPONSE.exec(answer.headers.get('traceresponse') ?? '') ?? [];
+      // The client's traceparent started the trace: the service continued it and says so, sampled.
+      expect({ status: answer.status, traceId, flags }).toEqual({ status: answer.status, traceId: answer.traceId, flags: '01' });
+      if (answer.status >= 400) expect(answer.body).toMatchObject({ traceId: answer.traceId });
+      else expect(answer.body).not.toHaveProperty('traceId');
+      expect(spanId).not.toBe('0000000000000000');
+    }
+    // The child id is the server span that answered: the failed order's trace shows it.
+    const failed = answers[4];
+    const serverSpanId = TRACE_RESPONSE.exec(failed.headers.get('traceresponse')!)![2];
+    const stored = await eventually('the failed order trace in Jaeger', 30, async () => {
+      const found = await jaegerTrace(failed.traceId);
+      return found?.spans.some((span) => span.spanID === serverSpanId) ? found : undefined;
+    });
+    const server = stored.spans.find((span) => span.spanID === serverSpanId)!;
+    expect(stored.processes[server.processID].serviceName).toBe('order-service');
+    expect(server.operationName).toBe('POST /orders');
   });
 
   it('failure injection: switches are read and changed over the loopback admin endpoint, all or nothing', async () => {

@@ -75,7 +75,7 @@ class CandidatePool {
 
   private async search(service: string, from: number, to: number): Promise<void> {
     if (++this.searches > MAX_SEARCHES) return;
-    const found = await this.client.search(service, from, to, SEARCH_LIMIT);
+    const found = await this.client.search({ service, startMicros: from, endMicros: to, limit: SEARCH_LIMIT });
     for (const trace of found) {
       const known = this.traces.get(trace.traceId);
       if (!known || known.spans.length < trace.spans.length) this.traces.set(trace.traceId, trace);

@@ -37,6 +37,25 @@ export interface JaegerTraceJson {
   processes: Record<string, { serviceName: string; tags?: JaegerKeyValue[] }>;
 }
 
+/** A search of Jaeger's query API: durations as Jaeger parses them (`250ms`, `1.5s`); tag values match as regular expressions in OpenSearch. */
+export interface TraceSearch {
+  service: string;
+  operation?: string;
+  tags?: Record<string, string>;
+  minDuration?: string;
+  maxDuration?: string;
+  startMicros: number;
+  endMicros: number;
+  limit: number;
+}
+
+/** One edge of Jaeger's dependency graph. */
+export interface DependencyLink {
+  parent: string;
+  child: string;
+  callCount: number;
+}
+
 export const DEFAULT_JAEGER_URL = `http://127.0.0.1:${loadManifest().ports.JAEGER_QUERY_PORT}`;
 
 const KINDS: readonly SpanKind[] = ['server', 'client', 'producer', 'consumer', 'internal'];
@@ -172,20 +191,36 @@ export class JaegerClient {
     return trace && trace.spans?.length ? mapJaegerTrace(trace) : undefined;
   }
 
-  /** Traces with a span of this service starting in [startMicros, endMicros], at most `limit` (clock-skew adjusted: find with it, read with trace()). */
-  async search(service: string, startMicros: number, endMicros: number, limit: number): Promise<TransactionTrace[]> {
-    const query = new URLSearchParams({
-      service,
-      start: String(Math.floor(startMicros)),
-      end: String(Math.ceil(endMicros)),
-      limit: String(limit),
+  /**
+   * Traces with a span of `query.service` starting in [startMicros, endMicros] that match the rest of
+   * the query, at most `limit` (clock-skew adjusted: find with it, read with trace()).
+   */
+  async search(query: TraceSearch): Promise<TransactionTrace[]> {
+    const params = new URLSearchParams({
+      service: query.service,
+      start: String(Math.floor(query.startMicros)),
+      end: String(Math.ceil(query.endMicros)),
+      limit: String(query.limit),
     });
-    const { status, body } = await this.get(`/api/traces?${query}`);
+    if (query.operation) params.set('operation', query.operation);
+    if (query.minDuration) params.set('minDuration', query.minDuration);
+    if (query.maxDuration) params.set('maxDuration', query.maxDuration);
+    if (query.tags && Object.keys(query.tags).length) params.set('tags', JSON.stringify(query.tags));
+    const { status, body } = await this.get(`/api/traces?${params}`);
     if (status !== 200)
       throw new Error(
-        `Jaeger at ${this.baseUrl} answered ${status} searching ${service}: ${body.errors?.map((e) => e.msg).join('; ') ?? ''}`,
+        `Jaeger at ${this.baseUrl} answered ${status} searching ${query.service}: ${body.errors?.map((e) => e.msg).join('; ') ?? ''}`,
       );
     return ((body.data as JaegerTraceJson[] | null) ?? []).filter((trace) => trace.spans?.length).map(mapJaegerTrace);
+  }
+
+  /** Service-to-service calls Jaeger's dependency store holds for (endMillis - lookbackMillis, endMillis]. */
+  async dependencies(endMillis: number, lookbackMillis: number): Promise<DependencyLink[]> {
+    const params = new URLSearchParams({ endTs: String(Math.floor(endMillis)), lookback: String(Math.ceil(lookbackMillis)) });
+    const { status, body } = await this.get(`/api/dependencies?${params}`);
+    if (status !== 200)
+      throw new Error(`Jaeger at ${this.baseUrl} answered ${status} for dependencies: ${body.errors?.map((e) => e.msg).join('; ') ?? ''}`);
+    return (body.data as DependencyLink[] | null) ?? [];
   }
 
   /** Every service Jaeger knows. */

@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { WinstonModule } from 'nest-winston';
-import { createLogger } from '@tracehop/telemetry';
+import { createLogger, traceResponse } from '@tracehop/telemetry';
 import { ConfigError } from './config/parse-env';
 import type { ServiceConfig } from './config/service-config';
 
@@ -36,6 +36,8 @@ export async function runService<Config extends ServiceConfig>(definition: Servi
     logger: WinstonModule.createLogger({ instance: logger }),
   });
   app.disable('x-powered-by');
+  // Before Nest's body parsers and routes, so 404s and malformed bodies name their trace too.
+  app.use(traceResponse);
   // Exit 0 once the shutdown hooks ran (telemetry flushed last, in ServiceLifecycle): without
   // useProcessExit Nest re-raises the signal, and the exit status depended on whether the event loop
   // happened to drain during the final flush (0) or not (killed by SIGTERM).

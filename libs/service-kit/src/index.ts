@@ -19,6 +19,7 @@ export { Faults } from './faults/faults';
 export type { FaultDefinition } from './faults/faults';
 export { ProblemException } from './http/problem';
 export type { ProblemDetails } from './http/problem';
+export { tagRequestUser } from './http/request-user';
 export { uuidParam, validationProblem } from './http/validation';
 export { LOGGER } from './logging';
 export { defineCounter, defineHistogram } from './metrics/instruments';

@@ -13,6 +13,9 @@ export { errorTypeOf } from './error-type';
 export { extractTraceContext, headerValues, withTraceHeaders } from './kafka/trace-headers';
 export { KafkaHandlerTracingInterceptor } from './nest/kafka-handler-tracing.interceptor';
 
+// HTTP: tell the client which trace served its request.
+export { activeTraceId, TRACE_RESPONSE_HEADER, traceResponse } from './http/trace-response';
+
 // Samplers, for applications that build their own SDK (startTelemetry picks them from OTEL_TRACES_SAMPLER).
 export { LinkedContextSampler } from './sampling/linked-context-sampler';
 export { ProbabilitySampler } from './sampling/probability-sampler';

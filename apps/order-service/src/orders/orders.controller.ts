@@ -8,7 +8,7 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { uuidParam, validationProblem } from '@tracehop/service-kit';
+import { tagRequestUser, uuidParam, validationProblem } from '@tracehop/service-kit';
 import { CreateOrderDto } from './create-order.dto';
 import { OrderView } from './order.view';
 import { OrdersService } from './orders.service';
@@ -34,6 +34,7 @@ export class OrdersController {
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ): Promise<OrderView> {
+    tagRequestUser(request.userId);
     if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
       throw validationProblem({ 'Idempotency-Key': ['must be 1-200 visible ASCII characters'] });
     }

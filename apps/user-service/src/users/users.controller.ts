@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Post } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { uuidParam } from '@tracehop/service-kit';
+import { tagRequestUser, uuidParam } from '@tracehop/service-kit';
 import { RegisterUserDto } from './register-user.dto';
 import { UserView } from './user.view';
 import { UsersService } from './users.service';
@@ -13,14 +13,17 @@ export class UsersController {
   @Post()
   @ApiCreatedResponse({ type: UserView })
   @ApiConflictResponse({ description: 'The e-mail address is already registered (problem details)' })
-  register(@Body() request: RegisterUserDto): Promise<UserView> {
-    return this.users.register(request);
+  async register(@Body() request: RegisterUserDto): Promise<UserView> {
+    const user = await this.users.register(request);
+    tagRequestUser(user.id);
+    return user;
   }
 
   @Get(':id')
   @ApiOkResponse({ type: UserView })
   @ApiNotFoundResponse({ description: 'No such user (problem details)' })
   get(@Param('id', uuidParam('id')) id: string): Promise<UserView> {
+    tagRequestUser(id);
     return this.users.get(id);
   }
 }

@@ -1,6 +1,7 @@
 import { Catch, HttpException, HttpStatus, Inject, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { Logger } from 'winston';
+import { activeTraceId } from '@tracehop/telemetry';
 import { LOGGER } from '../logging';
 import { ProblemException, type ProblemDetails } from './problem';
 
@@ -36,6 +37,7 @@ function toProblem(exception: unknown): ProblemDetails {
  * Every error response is application/problem+json (RFC 9457). Client mistakes keep their 4xx
  * (Nest already turns body-parser failures, such as malformed JSON, into 400 HttpExceptions);
  * anything unexpected is a 500 whose cause goes to the log (and the span), never to the client.
+ * Each carries the request's trace id (`traceId`), so a failed request leads to its trace.
  */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
@@ -45,7 +47,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<Request>();
     const response = http.getResponse<Response>();
-    const problem = { ...toProblem(exception), instance: request.originalUrl };
+    const traceId = activeTraceId();
+    const problem = { ...toProblem(exception), instance: request.originalUrl, ...(traceId ? { traceId } : {}) };
     if (problem.status >= 500)
       this.logger.error('request failed', {
         method: request.method,

@@ -9,6 +9,8 @@ export interface ProblemDetails {
   instance?: string;
   /** Field → messages, for requests whose fields were invalid. */
   errors?: Record<string, string[]>;
+  /** The trace that served the request (also in the `traceresponse` header). */
+  traceId?: string;
   [extension: string]: unknown;
 }
 
