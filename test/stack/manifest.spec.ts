@@ -17,7 +17,11 @@ describe('native manifest: the one place versions and ports are pinned', () => {
       builder[kind].map((m) => m.gomod),
     );
     expect(modules.length).toBeGreaterThan(10);
-    for (const module of modules) expect(module).toMatch(new RegExp(` v${manifest.components.collector.version.replace(/\./g, '\\.')}$`));
+    // The one component the module proxy does not serve at the pinned version (builder-config.yaml says why).
+    const older = ['github.com/open-telemetry/opentelemetry-collector-contrib/receiver/kafkametricsreceiver v0.152.0'];
+    for (const module of modules.filter((m) => !older.includes(m)))
+      expect(module).toMatch(new RegExp(` v${manifest.components.collector.version.replace(/\./g, '\\.')}$`));
+    expect(modules).toEqual(expect.arrayContaining(older));
 
     expect(read('infra/native/jaeger/go.mod')).toContain(`github.com/jaegertracing/jaeger ${manifest.components.jaeger.version}`);
     expect(read('infra/native/kafka/pom.xml')).toContain(`<kafka.version>${manifest.components.kafka.version}</kafka.version>`);

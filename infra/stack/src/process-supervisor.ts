@@ -37,8 +37,9 @@ export function runningPid(ctx: StackContext, name: string): number | undefined 
 }
 
 /**
- * What a launch depends on: command, arguments, environment, the contents of files it names, and
- * the program file itself (a rebuild in place, e.g. new link-time settings, means a restart).
+ * What a launch depends on: command, arguments, environment, the contents of files it names or lists
+ * as inputs, and the program file itself (a rebuild in place, e.g. new link-time settings, means a
+ * restart).
  */
 export function launchFingerprint(ctx: StackContext, spec: LaunchSpec): string {
   const hash = createHash('sha256').update(JSON.stringify({ spec, env: ctx.env }));
@@ -50,6 +51,7 @@ export function launchFingerprint(ctx: StackContext, spec: LaunchSpec): string {
     const path = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : arg;
     if (path.startsWith('/') && existsSync(path) && statSync(path).isFile()) hash.update(readFileSync(path));
   }
+  for (const input of spec.inputs ?? []) if (existsSync(input)) hash.update(readFileSync(input));
   return hash.digest('hex');
 }
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Manifest } from './manifest';
-import type { StackPaths } from './paths';
+import { repoRoot, type StackPaths } from './paths';
 import type { StackSecrets } from './secrets';
 
 /**
@@ -32,6 +32,7 @@ export function stackEnv(manifest: Manifest, paths: StackPaths, secrets: StackSe
     GATEWAY_HEALTH_ENDPOINT: local('GATEWAY_HEALTH_PORT'),
     GATEWAY_METRICS_HOST: '127.0.0.1',
     GATEWAY_PROMETHEUS_ENDPOINT: local('GATEWAY_PROMETHEUS_PORT'),
+    KAFKA_METRICS_BROKERS: local('KAFKA_PORT'),
     JAEGER_OTLP_ENDPOINT: local('JAEGER_OTLP_GRPC_PORT'),
     JAEGER_OTLP_GRPC_ENDPOINT: local('JAEGER_OTLP_GRPC_PORT'),
     JAEGER_OTLP_HTTP_ENDPOINT: local('JAEGER_OTLP_HTTP_PORT'),
@@ -40,6 +41,7 @@ export function stackEnv(manifest: Manifest, paths: StackPaths, secrets: StackSe
     JAEGER_HEALTH_ENDPOINT: local('JAEGER_HEALTH_PORT'),
     JAEGER_METRICS_HOST: '127.0.0.1',
     SEARCH_URL: `http://${local('SEARCH_PORT')}`,
+    PROMETHEUS_RULES_DIR: join(repoRoot, 'infra/prometheus/rules'),
     VICTORIALOGS_OTLP_LOGS_ENDPOINT: `http://${local('VICTORIALOGS_HTTP_PORT')}/insert/opentelemetry/v1/logs`,
   };
 }

@@ -32,6 +32,8 @@ export interface LaunchSpec {
   cwd?: string;
   /** Run as the unprivileged service user when the stack runs as root. */
   dropRoot?: boolean;
+  /** Files it reads that no argument names (Prometheus' rule files): a change restarts it too. */
+  inputs?: string[];
 }
 
 export interface Component {

@@ -1,3 +1,5 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import which from 'which';
 import { infraFile, renderConfig } from '../config-files';
 import { aptInstall } from '../install/apt';
@@ -28,6 +30,10 @@ export const prometheus: Component = {
       `--web.listen-address=127.0.0.1:${port(ctx.manifest, 'PROMETHEUS_PORT')}`,
       '--storage.tsdb.retention.time=7d',
     ],
+    // The rule files (rule_files in its config): an edited rule restarts it on the next `up`.
+    inputs: readdirSync(ctx.env.PROMETHEUS_RULES_DIR)
+      .filter((file) => file.endsWith('.rules.yml'))
+      .map((file) => join(ctx.env.PROMETHEUS_RULES_DIR, file)),
   }),
   isReady: (ctx) => answersOk(`${baseUrl(ctx)}/-/ready`),
   readyTimeoutSeconds: 60,

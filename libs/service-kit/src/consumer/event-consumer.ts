@@ -22,6 +22,7 @@ import { classifyFailure } from './failure-kind';
 import { failedAttemptsOf, originalTopicOf, withFailedAttempts } from './retry-record';
 import { CONSUMER_RETRY_DEFAULTS, type ConsumerRetrySettings } from './retry-settings';
 import { retryTransient, TransientRetriesExhausted } from './transient-retry';
+import { UnappliedAge } from './unapplied-age';
 
 /** `retried`: sent to the group's retry topic, to be tried again after CONSUMER_RETRY_DELAY_MS. */
 export type RecordOutcome = 'applied' | 'duplicate' | 'retried' | 'dead-lettered';
@@ -86,6 +87,8 @@ export class EventConsumer {
   private readonly resumeTimers = new Set<NodeJS.Timeout>();
   private readonly retryWarning: RateLimitedWarning;
   private readonly chunkWarning: RateLimitedWarning;
+  /** Lag in seconds per partition, read by the `tracehop.consumer.lag.age` gauge. */
+  readonly unappliedAge = new UnappliedAge();
 
   constructor(
     readonly spec: ConsumerGroupSpec,
@@ -97,7 +100,10 @@ export class EventConsumer {
     this.retryWarning = new RateLimitedWarning(10_000, (message) => deps.logger.warn(message));
     this.chunkWarning = new RateLimitedWarning(10_000, (message) => deps.logger.warn(message));
     this.consumer = deps.clients.kafka.consumer({ groupId: spec.groupId, maxWaitTimeInMs: FETCH_MAX_WAIT_MS });
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => (this.joined = true));
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+      this.joined = true;
+      this.unappliedAge.reset();
+    });
     this.consumer.on(this.consumer.events.CRASH, (event) => {
       this.joined = false;
       deps.logger.error('kafka consumer crashed', {
@@ -171,6 +177,7 @@ export class EventConsumer {
     for (let start = 0; start < batch.messages.length; start += chunkSize) {
       if (!isRunning() || isStale()) break;
       const chunk = batch.messages.slice(start, start + chunkSize);
+      this.unappliedAge.waiting(batch.topic, batch.partition, chunk[0]);
       if (chunk.length > 1 && (await this.applyChunk(batch, chunk, heartbeat))) {
         resolveOffset(chunk.at(-1)!.offset);
         await heartbeat();
@@ -178,6 +185,7 @@ export class EventConsumer {
       }
       for (const message of chunk) {
         if (!isRunning() || isStale()) return;
+        this.unappliedAge.waiting(batch.topic, batch.partition, message);
         if (this.pausedUntilDue({ topic: batch.topic, partition: batch.partition, message }, pause)) return;
         await processBatchMessage(batch, message, () =>
           this.handleRecord({ topic: batch.topic, partition: batch.partition, message }, heartbeat),
@@ -186,6 +194,8 @@ export class EventConsumer {
         await heartbeat();
       }
     }
+    if (isRunning() && !isStale() && batch.messages.length)
+      this.unappliedAge.batchDone(batch.topic, batch.partition, batch.messages.at(-1)!, batch.offsetLag());
   }
 
   /**

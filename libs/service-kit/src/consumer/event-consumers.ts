@@ -38,7 +38,18 @@ export class EventConsumers implements BeforeApplicationShutdown {
     private readonly clients: KafkaClients,
     private readonly faults: Faults,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+  ) {
+    metrics
+      .getMeter('@tracehop/service-kit')
+      .createObservableGauge('tracehop.consumer.lag.age', {
+        description: 'Age of the oldest record a consumer group has not applied yet, per partition (0 when caught up)',
+        unit: 's',
+      })
+      .addCallback((result) => {
+        const now = Date.now();
+        for (const consumer of this.consumers) consumer.unappliedAge.observe(result, consumer.spec.groupId, now);
+      });
+  }
 
   register(spec: ConsumerGroupSpec): EventConsumer {
     const consumer = new EventConsumer(spec, {
