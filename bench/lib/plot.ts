@@ -1,19 +1,4 @@
-import { writeFileSync } from 'node:fs';
-import { Resvg } from '@resvg/resvg-js';
 import type { TopLevelSpec } from 'vega-lite';
-
-/**
- * Renders a Vega-Lite chart to PNG without a browser: Vega draws SVG, resvg rasterises it with the
- * system's fonts. Vega is ESM with top-level await, so it is imported, not required.
- */
-export async function writePng(spec: TopLevelSpec, file: string): Promise<void> {
-  const vega = await import('vega');
-  const { compile } = await import('vega-lite');
-  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
-  const svg = await view.toSVG(2);
-  const png = new Resvg(svg, { background: 'white', font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' } }).render().asPng();
-  writeFileSync(file, png);
-}
 
 /** Bars of medians with min–max whiskers, one bar per configuration (optionally one colour per series). */
 export function barsWithRange(options: {

@@ -15,7 +15,8 @@ export async function waitForTransaction(
   let previous = -1;
   let last: Transaction | undefined;
   const settled = async () => {
-    last = await fetchTransaction(traceId); // a throw (Jaeger busy) means: ask again
+    // With each span's log lines from VictoriaLogs; a throw (Jaeger busy) means: ask again.
+    last = await fetchTransaction(traceId, { logs: {} });
     if (!complete(last)) return undefined;
     const stable = spanCount(last) === previous;
     previous = spanCount(last);

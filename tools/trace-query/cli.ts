@@ -128,7 +128,7 @@ async function listTraces(options: CliOptions, window: { startMillis: number; en
     mkdirSync(folder, { recursive: true });
     for (const trace of traces) {
       const file = join(folder, `${trace.traceId}.html`);
-      writeFileSync(file, renderHtml(await fetchTransaction(trace.traceId, { jaegerUrl: options.jaeger })));
+      writeFileSync(file, renderHtml(await fetchTransaction(trace.traceId, { jaegerUrl: options.jaeger, logs: {} })));
       views.set(trace.traceId, pathToFileURL(file).href);
     }
   }

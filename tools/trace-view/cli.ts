@@ -4,13 +4,18 @@ import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { screenshot } from './chromium';
 import { DEFAULT_JAEGER_URL } from './jaeger';
+import { DEFAULT_LOG_LIMIT } from './transaction-logs';
+import { DEFAULT_VICTORIALOGS_URL } from './victorialogs';
 import { fetchTransaction, renderHtml, renderTerminal } from './index';
 
-const positiveNumber = (what: string) => (value: string) => {
-  const number = Number(value);
-  if (!Number.isFinite(number) || number <= 0) throw new InvalidArgumentError(`${what} must be a positive number`);
-  return number;
-};
+const positiveNumber =
+  (what: string, { whole = false } = {}) =>
+  (value: string) => {
+    const number = Number(value);
+    if (!Number.isFinite(number) || number <= 0 || (whole && !Number.isInteger(number)))
+      throw new InvalidArgumentError(`${what} must be a positive ${whole ? 'whole ' : ''}number`);
+    return number;
+  };
 
 const windowSize = (value: string) => {
   const match = /^(\d+)[x,](\d+)$/.exec(value);
@@ -26,12 +31,17 @@ interface CliOptions {
   followLinks: boolean;
   lookAround: number;
   jaeger: string;
+  /** VictoriaLogs' endpoint, or false for --no-logs. */
+  logs: string | false;
+  logsLimit: number;
   color: boolean;
   width?: number;
 }
 
 const program = new Command('trace')
-  .description('One transaction across its async hops, from Jaeger: the root trace and the traces linked to it, as a waterfall')
+  .description(
+    'One transaction across its async hops, from Jaeger: the root trace and the traces linked to it, as a waterfall, with each span’s log lines from VictoriaLogs',
+  )
   .argument('<traceId>', 'the root trace (32 hex digits)')
   .option('--html <file>', 'also write the view as a self-contained HTML page')
   .option('--screenshot <png>', 'also picture the HTML view with headless chromium (Debian package `chromium`)')
@@ -49,6 +59,14 @@ const program = new Command('trace')
     60,
   )
   .option('--jaeger <url>', "Jaeger's query endpoint", DEFAULT_JAEGER_URL)
+  .option('--logs <url>', "VictoriaLogs' endpoint, for the log lines shown under their spans", DEFAULT_VICTORIALOGS_URL)
+  .option('--no-logs', 'no log lines')
+  .option(
+    '--logs-limit <lines>',
+    'most log lines read for the transaction',
+    positiveNumber('--logs-limit', { whole: true }),
+    DEFAULT_LOG_LIMIT,
+  )
   .option('--no-color', 'no ANSI colours (they are off anyway when stdout is not a terminal)')
   .option('--width <columns>', 'line width (default: the terminal width, else 120)', positiveNumber('--width'))
   .showHelpAfterError()
@@ -57,6 +75,7 @@ const program = new Command('trace')
       jaegerUrl: options.jaeger,
       followLinks: options.followLinks,
       lookAroundSeconds: options.lookAround,
+      logs: options.logs === false ? undefined : { url: options.logs, limit: options.logsLimit },
     });
     process.stdout.write(renderTerminal(transaction, { width: options.width, color: options.color ? undefined : false }));
     if (options.html || options.screenshot) {

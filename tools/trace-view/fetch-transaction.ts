@@ -1,6 +1,8 @@
 import { ATTR_MESSAGING_BATCH_MESSAGE_COUNT, ATTR_MESSAGING_OPERATION_TYPE } from '@opentelemetry/semantic-conventions/incubating';
 import { DEFAULT_JAEGER_URL, JaegerClient, normalizeTraceId } from './jaeger';
+import { readTransactionLogs, type TransactionLogsOptions } from './transaction-logs';
 import type { TraceSpan, Transaction, TransactionTrace } from './types';
+import { VictoriaLogsClient } from './victorialogs';
 
 export interface FetchTransactionOptions {
   /** Jaeger's query endpoint; default http://127.0.0.1:16686. */
@@ -9,6 +11,8 @@ export interface FetchTransactionOptions {
   followLinks?: boolean;
   /** How far before and after the transaction's spans to look for traces linking into it (default 60). */
   lookAroundSeconds?: number;
+  /** Also read the traces' log lines from VictoriaLogs (default: no logs); `{}` reads them with the defaults. */
+  logs?: TransactionLogsOptions;
 }
 
 /** Most traces one transaction is stitched from, the root included. */
@@ -92,7 +96,7 @@ class CandidatePool {
 export async function stitchTransaction(
   client: JaegerClient,
   traceId: string,
-  options: Omit<FetchTransactionOptions, 'jaegerUrl'> = {},
+  options: Pick<FetchTransactionOptions, 'followLinks' | 'lookAroundSeconds'> = {},
 ): Promise<Transaction> {
   const rootTraceId = normalizeTraceId(traceId);
   if (!/^[0-9a-f]{32}$/.test(rootTraceId)) throw new Error(`"${traceId}" is not a trace id (up to 32 hex digits)`);
@@ -173,8 +177,13 @@ async function followLinks(
  * The root trace and, unless followLinks is false, the traces linked to it in either direction:
  * traces its spans link to (FOLLOWS_FROM references), and traces whose spans link into it, found by
  * searching Jaeger around the transaction's time window; repeated until nothing new is found
- * (at most MAX_TRACES traces). Linked traces Jaeger does not have (yet) are left out.
+ * (at most MAX_TRACES traces). Linked traces Jaeger does not have (yet) are left out. With `logs`,
+ * the log lines of every trace from VictoriaLogs too (a log store that cannot be read is a note in
+ * `transaction.logs.error`, not a failure).
  */
 export async function fetchTransaction(traceId: string, options: FetchTransactionOptions = {}): Promise<Transaction> {
-  return stitchTransaction(new JaegerClient(options.jaegerUrl ?? DEFAULT_JAEGER_URL), traceId, options);
+  const transaction = await stitchTransaction(new JaegerClient(options.jaegerUrl ?? DEFAULT_JAEGER_URL), traceId, options);
+  if (options.logs)
+    transaction.logs = await readTransactionLogs(new VictoriaLogsClient(options.logs.url), transaction.traces, options.logs.limit);
+  return transaction;
 }

@@ -1,4 +1,5 @@
-import type { TraceSpan, Transaction } from './types';
+import { logFieldsText, logOffset, logsNote } from './log-text';
+import type { LogLine, TraceSpan, Transaction } from './types';
 import { axisPosition, buildWaterfall, formatMs, shortId, type LinkEnd, type WaterfallRow, type WaterfallTrace } from './waterfall';
 
 export interface HtmlOptions {
@@ -62,6 +63,17 @@ section.trace h2 a { color: inherit; text-decoration: none; }
 .notes a { color: #1d4ed8; text-decoration: none; }
 .notes .missing { color: var(--muted); }
 .ref { color: var(--muted); }
+.log { color: #374151; }
+.log .at { color: var(--muted); font-variant-numeric: tabular-nums; }
+.log .sev { display: inline-block; min-width: 6ch; font-weight: 600; color: var(--muted); }
+.log .where, .log .fields { color: var(--muted); }
+.log.lvl-info .sev { color: #15803d; }
+.log.lvl-warn .sev { color: #b45309; }
+.log.lvl-error .sev, .log.lvl-fatal .sev, .log.lvl-error .msg, .log.lvl-fatal .msg { color: var(--error); }
+.trace-logs { padding: 4px 0 3px; }
+.trace-logs div { font-size: 12px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.trace-logs .title { color: var(--muted); }
+.summary.logs-warning { color: #b45309; }
 footer { margin-top: 24px; color: var(--muted); font-size: 11px; }
 `;
 
@@ -69,7 +81,8 @@ footer { margin-top: 24px; color: var(--muted); font-size: 11px; }
  * The transaction as one self-contained HTML page (inline CSS, no script, no external assets): a
  * section per trace (id `trace-<trace id>`), a row per span (id = span id) with service, name,
  * kind, a bar on the time axis shared by every trace and the duration; error spans in red with
- * their message; links as in-page anchors to the linked span's row, both ways.
+ * their message; links as in-page anchors to the linked span's row, both ways; log lines under
+ * their span's row (lines of no span in view under their trace), styled by severity.
  */
 export function renderHtml(transaction: Transaction, options: HtmlOptions = {}): string {
   const waterfall = buildWaterfall(transaction);
@@ -102,6 +115,24 @@ export function renderHtml(transaction: Transaction, options: HtmlOptions = {}):
     return `<div class="link"><a href="#${escapeHtml(anchor)}">${arrow} ${trace}${escapeHtml(end.span.name)}</a> ${where}</div>`;
   };
 
+  /** A log line: offset, severity, message, fields (all of them in its title); lines outside the view's spans also name their service (and span). */
+  const logNote = (line: LogLine, outsideSpans = false) => {
+    const fields = logFieldsText(line);
+    const where = outsideSpans
+      ? `<span class="where">${escapeHtml(line.service)}${line.spanId ? ` (span <code>${escapeHtml(shortId(line.spanId))}</code>, not in view)` : ''}:</span> `
+      : '';
+    const title = [
+      `${line.service} · ${line.severity} · ${line.message}`,
+      `span ${line.spanId ?? '(none)'}`,
+      ...Object.entries(line.fields).map(([key, value]) => `${key} = ${value}`),
+    ];
+    return (
+      `<div class="log lvl-${escapeHtml(line.level)}" title="${escapeHtml(title.join('\n'))}">` +
+      `<span class="at">${escapeHtml(logOffset(line, waterfall.startMicros))}</span> <span class="sev">${escapeHtml(line.severity)}</span> ${where}` +
+      `<span class="msg">${escapeHtml(line.message)}</span>${fields ? ` <span class="fields">${escapeHtml(fields)}</span>` : ''}</div>`
+    );
+  };
+
   const tooltip = (row: WaterfallRow) => {
     const { span } = row;
     const lines = [
@@ -123,12 +154,14 @@ export function renderHtml(transaction: Transaction, options: HtmlOptions = {}):
       ...(span.error ? [`<div class="err">✗ ${escapeHtml(span.errorMessage ?? 'error')}</div>`] : []),
       ...row.linksTo.map((end) => linkNote('↪ links to', end, trace.traceId)),
       ...row.linkedFrom.map((end) => linkNote('↩ linked from', end, trace.traceId)),
+      ...row.logs.map((line) => logNote(line)),
     ];
     const classes = [
       'span',
       `kind-${span.kind}`,
       ...(span.error ? ['error'] : []),
       ...(row.linksTo.length || row.linkedFrom.length ? ['has-links'] : []),
+      ...(row.logs.length ? ['has-logs'] : []),
     ];
     return (
       `<div class="${classes.join(' ')}" id="${escapeHtml(anchorOf(span)!)}" data-trace-id="${escapeHtml(trace.traceId)}" data-service="${escapeHtml(span.service)}" style="--c:${color(span.service)};--depth:${Math.min(row.depth, 24)}">` +
@@ -158,7 +191,18 @@ export function renderHtml(transaction: Transaction, options: HtmlOptions = {}):
     `<span class="badge ${trace.isRoot ? 'root' : 'linked'}">${trace.isRoot ? 'root' : 'linked'}</span></h2>` +
     `<p class="meta">${trace.rows.length} span${trace.rows.length === 1 ? '' : 's'} · services: ${trace.services.map(escapeHtml).join(', ')} · starts at +${escapeHtml(formatMs(trace.startMicros - waterfall.startMicros))}, lasts ${escapeHtml(formatMs(trace.endMicros - trace.startMicros))}</p>` +
     `<div class="waterfall">${axis()}${trace.rows.map((row) => spanRow(trace, row)).join('\n')}</div>` +
+    (trace.logsOutsideSpans.length
+      ? `<div class="trace-logs"><div class="title">log lines of this trace outside its spans in view</div>${trace.logsOutsideSpans.map((line) => logNote(line, true)).join('')}</div>`
+      : '') +
     `</section>`;
+
+  // The note about the logs, with the query that reads them all (in VictoriaLogs' UI) once the store answered.
+  const { logs } = transaction;
+  const logsSummary = logsNote(logs);
+  const logsQuery = logs && !logs.error ? ` · LogsQL: <code>${escapeHtml(logs.query)}</code>` : '';
+  const logsParagraph = logsSummary
+    ? `<p class="summary logs${logsSummary.warning ? ' logs-warning' : ''}">${escapeHtml(logsSummary.text)}${logsQuery}</p>\n`
+    : '';
 
   const legend = waterfall.services
     .map((service) => `<li><span class="swatch" style="--c:${color(service)}"></span>${escapeHtml(service)}</li>`)
@@ -182,7 +226,7 @@ export function renderHtml(transaction: Transaction, options: HtmlOptions = {}):
 <header>
 <h1>${escapeHtml(title)}</h1>
 <p class="summary">root trace <code>${escapeHtml(transaction.rootTraceId)}</code> · ${waterfall.traces.length} trace${waterfall.traces.length === 1 ? '' : 's'} · ${waterfall.spanCount} spans · ${escapeHtml(formatMs(total))}</p>
-<ul class="legend" aria-label="services">${legend}</ul>
+${logsParagraph}<ul class="legend" aria-label="services">${legend}</ul>
 <nav class="traces" aria-label="traces"><ol>${nav}</ol></nav>
 </header>
 <main>

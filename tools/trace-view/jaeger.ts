@@ -1,6 +1,7 @@
 import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
 import { loadManifest } from '../../infra/stack/src/manifest';
 import type { SpanKind, TraceSpan, TransactionTrace } from './types';
+import { unreachableError } from './unreachable';
 
 /** Jaeger's HTTP query API (v1 JSON, which Jaeger v2 still serves at /api/traces). */
 
@@ -158,10 +159,7 @@ export class JaegerClient {
     try {
       response = await this.fetchImpl(url, { headers: { accept: 'application/json' } });
     } catch (error) {
-      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      throw new Error(`cannot reach Jaeger at ${this.baseUrl}: ${cause?.code ?? cause?.message ?? (error as Error).message}`, {
-        cause: error,
-      });
+      throw unreachableError('Jaeger', this.baseUrl, error);
     }
     const text = await response.text();
     let body: { data?: unknown; errors?: { msg?: string }[] | null };

@@ -1,5 +1,6 @@
 import { styleText } from 'node:util';
-import type { Transaction } from './types';
+import { logFieldsText, logOffset, logsNote } from './log-text';
+import type { LogLevel, LogLine, Transaction } from './types';
 import { axisPosition, buildWaterfall, formatMs, shortId, type LinkEnd, type WaterfallRow, type WaterfallTrace } from './waterfall';
 
 export interface TerminalOptions {
@@ -22,6 +23,16 @@ const SERVICE_COLORS: Style[] = [
   'blueBright',
   'greenBright',
 ];
+const LEVEL_STYLES: Record<LogLevel, Style> = {
+  trace: 'dim',
+  debug: 'dim',
+  info: 'green',
+  warn: 'yellow',
+  error: 'red',
+  fatal: 'red',
+};
+/** Severity column of a log line: `error` and `debug` fit, longer texts are cut. */
+const SEVERITY_WIDTH = 5;
 const KIND_WIDTH = 8;
 const DURATION_WIDTH = 10;
 const MARK_WIDTH = 2;
@@ -50,7 +61,8 @@ function describeLinkEnd(end: LinkEnd, fromTraceId: string): string {
 /**
  * The transaction as text: per trace (root first, then linked traces by start) a header and a
  * waterfall of its spans in tree order, each bar on one time axis shared by every trace, with
- * `↪ links to` / `↩ linked from` lines naming the trace (short id and [number]) at the other end.
+ * `↪ links to` / `↩ linked from` lines naming the trace (short id and [number]) at the other end,
+ * and the span's log lines (`• +offset severity message fields`) when the transaction has logs.
  */
 export function renderTerminal(transaction: Transaction, options: TerminalOptions = {}): string {
   const waterfall = buildWaterfall(transaction);
@@ -81,6 +93,36 @@ export function renderTerminal(transaction: Transaction, options: TerminalOption
       width,
     ),
   );
+  const logsSummary = logsNote(transaction.logs);
+  if (logsSummary) out.push(paint(logsSummary.warning ? 'yellow' : 'dim', cut(clean(logsSummary.text), width)));
+
+  /** Text parts, each in its style (or none), cut together to `room` characters. */
+  const paintParts = (parts: [Style | undefined, string][], room: number) => {
+    const rest = [...cut(parts.map(([, text]) => clean(text)).join(''), room)];
+    return parts
+      .map(([style, text]) => {
+        const piece = rest.splice(0, [...clean(text)].length).join('');
+        return style ? paint(style, piece) : piece;
+      })
+      .join('');
+  };
+  /** `• +3.61 ms info  order placed  order_id=…`; lines outside the view's spans also name their service (and span). */
+  const logLine = (line: LogLine, room: number, outsideSpans = false) => {
+    const severityStyle = LEVEL_STYLES[line.level];
+    const error = line.level === 'error' || line.level === 'fatal';
+    const where = outsideSpans ? `${line.service}${line.spanId ? ` (span ${shortId(line.spanId)}, not in view)` : ''}: ` : '';
+    const fields = logFieldsText(line);
+    return paintParts(
+      [
+        ['dim', `• ${logOffset(line, waterfall.startMicros)} `],
+        [severityStyle, `${fit(line.severity, SEVERITY_WIDTH)} `],
+        [outsideSpans ? 'dim' : undefined, where],
+        [error ? 'red' : undefined, line.message],
+        ['dim', fields ? `  ${fields}` : ''],
+      ],
+      room,
+    );
+  };
 
   const bar = (row: WaterfallRow) => {
     const { offset, length } = axisPosition(waterfall, row.span);
@@ -128,6 +170,11 @@ export function renderTerminal(transaction: Transaction, options: TerminalOption
       if (span.error) note('red', `✗ ${span.errorMessage ?? 'error'}`);
       for (const end of row.linksTo) note('blue', `↪ links to ${describeLinkEnd(end, trace.traceId)}`);
       for (const end of row.linkedFrom) note('blue', `↩ linked from ${describeLinkEnd(end, trace.traceId)}`);
+      for (const line of row.logs) out.push(notePrefix + logLine(line, Math.max(20, width - notePrefix.length)));
+    }
+    if (trace.logsOutsideSpans.length) {
+      out.push(paint('dim', `   log lines of this trace outside its spans in view:`));
+      for (const line of trace.logsOutsideSpans) out.push('   ' + logLine(line, width - 3, true));
     }
   };
   waterfall.traces.forEach(traceSection);

@@ -27,9 +27,43 @@ export interface TransactionTrace {
   spans: TraceSpan[];
 }
 
+/** Severity for styling, from OpenTelemetry's severity number ranges (1-4 trace … 21-24 fatal). */
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+
+/** One log record of a trace, as VictoriaLogs stores it. */
+export interface LogLine {
+  traceId: string;
+  /** The span the record was written in; absent when it was logged outside any span. */
+  spanId?: string;
+  /** Microseconds since the epoch. */
+  timeMicros: number;
+  service: string;
+  /** As the service named it (`severity_text`: info, warn, http, …). */
+  severity: string;
+  level: LogLevel;
+  message: string;
+  /** The record's own attributes (order_id, exception.message, …); resource attributes are left out. */
+  fields: Record<string, string>;
+}
+
+/** The log lines of every trace of a transaction, or why there are none. */
+export interface TransactionLogs {
+  /** The LogsQL query that read them (to read on by hand, in VictoriaLogs' UI). */
+  query: string;
+  /** By time; at most `limit`. */
+  lines: LogLine[];
+  limit: number;
+  /** The transaction has more lines than `limit`: `lines` holds the earliest. */
+  limitReached: boolean;
+  /** Set when the log store could not be read (unreachable, an error answer): `lines` is then empty. */
+  error?: string;
+}
+
 /** One business transaction: the root trace and the traces linked to it (both directions). */
 export interface Transaction {
   rootTraceId: string;
   /** The root trace first, then the linked traces by their first span's start. */
   traces: TransactionTrace[];
+  /** The traces' log lines, when they were asked for (fetchTransaction's `logs` option). */
+  logs?: TransactionLogs;
 }

@@ -1,6 +1,9 @@
-import type { TraceSpan, Transaction, TransactionTrace } from './types';
+import type { LogLine, TraceSpan, Transaction, TransactionTrace } from './types';
 
-/** What both renderers draw: each trace's spans in tree order with depth, and links resolved both ways. */
+/**
+ * What both renderers draw: each trace's spans in tree order with depth, links resolved both ways,
+ * and log lines placed under the span they were written in.
+ */
 
 export interface LinkEnd {
   traceId: string;
@@ -20,6 +23,8 @@ export interface WaterfallRow {
   linksTo: LinkEnd[];
   /** Spans in the view linking to this one. */
   linkedFrom: LinkEnd[];
+  /** Log lines written in this span, by time. */
+  logs: LogLine[];
 }
 
 export interface WaterfallTrace {
@@ -32,6 +37,8 @@ export interface WaterfallTrace {
   services: string[];
   startMicros: number;
   endMicros: number;
+  /** Log lines of this trace whose span is not in the view, or that name no span, by time. */
+  logsOutsideSpans: LogLine[];
 }
 
 export interface Waterfall {
@@ -101,6 +108,17 @@ export function buildWaterfall(transaction: Transaction): Waterfall {
           list.push({ traceId: trace.traceId, spanId: span.spanId, span, traceNumber: index + 1 });
         linkedFrom.set(target, list);
       }
+  // A line goes under its span when the span is in the view, else under its trace. (Lines of a
+  // trace not in the view have no place: fetchTransaction reads only the view's traces.)
+  const logsBySpan = new Map<string, LogLine[]>();
+  const logsByTrace = new Map<string, LogLine[]>();
+  for (const line of [...(transaction.logs?.lines ?? [])].sort((a, b) => a.timeMicros - b.timeMicros)) {
+    const spanKey = line.spanId === undefined ? undefined : key(line.traceId, line.spanId);
+    const [place, placeKey] = spanKey && where.has(spanKey) ? [logsBySpan, spanKey] : [logsByTrace, line.traceId];
+    const list = place.get(placeKey) ?? [];
+    list.push(line);
+    place.set(placeKey, list);
+  }
 
   const services: string[] = [];
   let startMicros = Infinity;
@@ -113,6 +131,7 @@ export function buildWaterfall(transaction: Transaction): Waterfall {
       parentMissing,
       linksTo: span.links.map((link) => ({ traceId: link.traceId, spanId: link.spanId, ...where.get(key(link.traceId, link.spanId)) })),
       linkedFrom: linkedFrom.get(key(trace.traceId, span.spanId)) ?? [],
+      logs: logsBySpan.get(key(trace.traceId, span.spanId)) ?? [],
     }));
     const traceServices = [...new Set(rows.map((row) => row.span.service))];
     for (const service of traceServices) if (!services.includes(service)) services.push(service);
@@ -129,6 +148,7 @@ export function buildWaterfall(transaction: Transaction): Waterfall {
       services: traceServices,
       startMicros: start,
       endMicros: end,
+      logsOutsideSpans: logsByTrace.get(trace.traceId) ?? [],
     };
   });
   if (!traces.length) startMicros = endMicros = 0;

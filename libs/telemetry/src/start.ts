@@ -1,6 +1,7 @@
 import { createNoopMeter, diag, logs, metrics } from '@opentelemetry/api';
 import { logs as legacyLogs, type LoggerProvider as LegacyLoggerProvider } from '@opentelemetry/api-logs';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
+import { HostMetricsInstrumentation } from '@opentelemetry/instrumentation-host-metrics';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { NestInstrumentation } from '@opentelemetry/instrumentation-nestjs-core';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
@@ -26,6 +27,9 @@ function instrumentationsFor(options: TelemetryOptions): Instrumentation[] {
     winston: () => new WinstonInstrumentation({ disableLogSending: options.exporters.logs.length === 0 }),
     // Nest 11: instrumentation-nestjs-core 0.71 supports @nestjs/core >=4 <12 (docs/telemetry.md).
     'nestjs-core': () => new NestInstrumentation(),
+    // The process' CPU time and memory, read when metrics are collected, so what telemetry costs a
+    // service shows next to it (Telemetry cost dashboard); the host-wide groups stay off.
+    'host-metrics': () => new HostMetricsInstrumentation({ metricGroups: ['process.cpu', 'process.memory'] }),
   };
   return options.instrumentations.map((name) => create[name]());
 }

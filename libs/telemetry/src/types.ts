@@ -86,7 +86,7 @@ export interface TelemetryOptions {
  * The instrumentations tracehop can run, by the names auto-instrumentations-node gives them.
  * `nestjs-core` is off unless enabled: docs/telemetry.md, "What is traced by default".
  */
-export type InstrumentationName = 'http' | 'kafkajs' | 'pg' | 'winston' | 'nestjs-core';
+export type InstrumentationName = 'http' | 'kafkajs' | 'pg' | 'winston' | 'nestjs-core' | 'host-metrics';
 
 export interface Telemetry {
   options: TelemetryOptions;

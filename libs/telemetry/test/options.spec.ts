@@ -77,13 +77,17 @@ describe('telemetry options from the environment', () => {
   });
 
   it('runs every instrumentation but Nest by default; OTEL_NODE_ENABLED/DISABLED_INSTRUMENTATIONS change the set', () => {
-    expect(telemetryOptions({}).instrumentations).toEqual(['http', 'kafkajs', 'pg', 'winston']);
+    expect(telemetryOptions({}).instrumentations).toEqual(['http', 'kafkajs', 'pg', 'winston', 'host-metrics']);
     expect(telemetryOptions({ OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http, nestjs-core ,pg' }).instrumentations).toEqual([
       'http',
       'nestjs-core',
       'pg',
     ]);
-    expect(telemetryOptions({ OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'winston,kafkajs' }).instrumentations).toEqual(['http', 'pg']);
+    expect(telemetryOptions({ OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'winston,kafkajs' }).instrumentations).toEqual([
+      'http',
+      'pg',
+      'host-metrics',
+    ]);
     // Disabled wins over enabled, as in auto-instrumentations-node.
     expect(
       telemetryOptions({ OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http,pg', OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'pg' }).instrumentations,

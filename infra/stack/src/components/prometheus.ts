@@ -29,6 +29,8 @@ export const prometheus: Component = {
       `--storage.tsdb.path=${ctx.paths.data('prometheus')}`,
       `--web.listen-address=127.0.0.1:${port(ctx.manifest, 'PROMETHEUS_PORT')}`,
       '--storage.tsdb.retention.time=7d',
+      // Keeps the span metrics' exemplars (trace ids on latency buckets) for Grafana's links to traces.
+      '--enable-feature=exemplar-storage',
     ],
     // The rule files (rule_files in its config): an edited rule restarts it on the next `up`.
     inputs: readdirSync(ctx.env.PROMETHEUS_RULES_DIR)

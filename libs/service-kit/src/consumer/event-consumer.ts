@@ -87,7 +87,7 @@ export class EventConsumer {
   private readonly resumeTimers = new Set<NodeJS.Timeout>();
   private readonly retryWarning: RateLimitedWarning;
   private readonly chunkWarning: RateLimitedWarning;
-  /** Lag in seconds per partition, read by the `tracehop.consumer.lag.age` gauge. */
+  /** Lag in seconds per partition, read by the consumer lag age gauge (EventConsumers). */
   readonly unappliedAge = new UnappliedAge();
 
   constructor(

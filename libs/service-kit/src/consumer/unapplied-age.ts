@@ -8,7 +8,7 @@ import type { KafkaMessage } from 'kafkajs';
 
 /**
  * Consumer lag in seconds, per partition: the age of the oldest record the group has not applied
- * yet (docs/telemetry.md, `tracehop.consumer.lag.age`). A fetched batch starts at the group's
+ * yet (docs/telemetry.md, "Consumer lag in seconds"). A fetched batch starts at the group's
  * position, so its next unapplied record is that oldest record; a partition whose last fetch left
  * nothing behind is at 0. Kafka's own offsets give lag in messages (the collector's kafka_metrics);
  * no offset says how old the waiting records are, so the consumer that holds them tells.

@@ -19,7 +19,14 @@ export const SPAN_BATCHING_DEFAULTS = {
 };
 
 // A record over the union: the compiler rejects an instrumentation missing here.
-const KNOWN: Record<InstrumentationName, true> = { http: true, kafkajs: true, pg: true, winston: true, 'nestjs-core': true };
+const KNOWN: Record<InstrumentationName, true> = {
+  http: true,
+  kafkajs: true,
+  pg: true,
+  winston: true,
+  'nestjs-core': true,
+  'host-metrics': true,
+};
 const INSTRUMENTATIONS = Object.keys(KNOWN) as InstrumentationName[];
 
 /**
@@ -27,7 +34,7 @@ const INSTRUMENTATIONS = Object.keys(KNOWN) as InstrumentationName[];
  * the controller method) repeat the HTTP server span, which already carries the route, and cost
  * CPU on every request: measured in docs/performance.md.
  */
-export const DEFAULT_INSTRUMENTATIONS: readonly InstrumentationName[] = ['http', 'kafkajs', 'pg', 'winston'];
+export const DEFAULT_INSTRUMENTATIONS: readonly InstrumentationName[] = ['http', 'kafkajs', 'pg', 'winston', 'host-metrics'];
 
 /**
  * OTEL_NODE_ENABLED_INSTRUMENTATIONS (only these) and OTEL_NODE_DISABLED_INSTRUMENTATIONS (the

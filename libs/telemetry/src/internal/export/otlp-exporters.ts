@@ -1,3 +1,4 @@
+import type { MeterProvider } from '@opentelemetry/api';
 import { OTLPLogExporter as GrpcLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
 import { OTLPLogExporter as JsonLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
 import { OTLPLogExporter as ProtoLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
@@ -21,6 +22,8 @@ import type { OtlpExport, OtlpProtocol } from '../../types';
 interface ExporterConfig {
   url: string;
   timeoutMillis: number;
+  /** Where the exporter reports otel.sdk.exporter.* (spans exported, export duration); none: no-op. */
+  selfObsMeterProvider?: MeterProvider;
 }
 
 /** The exporter of each protocol, per signal: a protocol missing from a table does not compile. */
@@ -41,6 +44,7 @@ const LOG_EXPORTERS: Record<OtlpProtocol, (config: ExporterConfig) => LogRecordE
 };
 
 const config = ({ endpoint, timeoutMillis }: OtlpExport): ExporterConfig => ({ url: endpoint, timeoutMillis });
-export const traceExporter = (target: OtlpExport): SpanExporter => TRACE_EXPORTERS[target.protocol](config(target));
+export const traceExporter = (target: OtlpExport, selfObsMeterProvider?: MeterProvider): SpanExporter =>
+  TRACE_EXPORTERS[target.protocol]({ ...config(target), selfObsMeterProvider });
 export const metricExporter = (target: OtlpExport): PushMetricExporter => METRIC_EXPORTERS[target.protocol](config(target));
 export const logExporter = (target: OtlpExport): LogRecordExporter => LOG_EXPORTERS[target.protocol](config(target));

@@ -17,7 +17,7 @@ export interface ExportPipelines {
   spanProcessors: SpanProcessor[];
   metricReaders: MetricReader[];
   logRecordProcessors: LogRecordProcessor[];
-  /** Builds the OTLP batch span processor, once NodeSDK has made the meter provider it reports itself to. */
+  /** Builds the OTLP exporter and batch span processor, once NodeSDK has made the meter provider they report themselves to. */
   attachSpanBatching(selfObsMeterProvider: MeterProvider): void;
   /** No more retries: on shutdown, flush what can go now instead of waiting out retry budgets. */
   stopRetrying(): void;
@@ -49,7 +49,7 @@ export function exportPipelines(options: TelemetryOptions): ExportPipelines {
   const { exporters, export: targets } = options;
 
   const deferred = exporters.traces.includes('otlp') ? new DeferredSpanProcessor() : undefined;
-  const spanExporter = deferred && track(withRetries(traceExporter(targets.traces), targets.traces, options.spanBatching));
+  let spanExporter: Exporter<unknown> | undefined;
   const spanProcessors: SpanProcessor[] = [
     ...(deferred ? [deferred] : []),
     ...(exporters.traces.includes('console') ? [new SimpleSpanProcessor({ exporter: new ConsoleSpanExporter() })] : []),
@@ -78,8 +78,10 @@ export function exportPipelines(options: TelemetryOptions): ExportPipelines {
     metricReaders,
     logRecordProcessors,
     attachSpanBatching: (selfObsMeterProvider) => {
-      if (deferred && spanExporter)
-        deferred.attach(new BatchSpanProcessor({ ...options.spanBatching, exporter: spanExporter, selfObsMeterProvider }));
+      if (!deferred) return;
+      const exporter = track(withRetries(traceExporter(targets.traces, selfObsMeterProvider), targets.traces, options.spanBatching));
+      spanExporter = exporter;
+      deferred.attach(new BatchSpanProcessor({ ...options.spanBatching, exporter, selfObsMeterProvider }));
     },
     stopRetrying: () => retrying.forEach((exporter) => exporter.stopRetrying()),
     shutdown: async () => {
