@@ -6,6 +6,7 @@ import { WinstonModule } from 'nest-winston';
 import { createLogger, traceResponse } from '@tracehop/telemetry';
 import { ConfigError } from './config/parse-env';
 import type { ServiceConfig } from './config/service-config';
+import { closeRequestBodySchemas } from './http/openapi';
 
 export interface ServiceDefinition<Config extends ServiceConfig> {
   name: string;
@@ -43,7 +44,9 @@ export async function runService<Config extends ServiceConfig>(definition: Servi
   // happened to drain during the final flush (0) or not (killed by SIGTERM).
   app.enableShutdownHooks([], { useProcessExit: true });
   const openApi = new DocumentBuilder().setTitle(definition.name).setDescription(definition.description).setVersion('1').build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi), { jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup('docs', app, () => closeRequestBodySchemas(SwaggerModule.createDocument(app, openApi)), {
+    jsonDocumentUrl: 'docs-json',
+  });
   await app.listen(config.PORT, config.HOST);
   logger.info(`${definition.name} listening on http://${config.HOST}:${config.PORT} (OpenAPI: /docs)`);
 }

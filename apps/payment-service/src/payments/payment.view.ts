@@ -1,11 +1,10 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsUUID } from 'class-validator';
 import { CURRENCIES } from '@tracehop/contracts';
+import { UuidProperty } from '@tracehop/service-kit';
 import { PAYMENT_STATUSES } from '../database/schema';
 
 export class PaymentsQuery {
-  @ApiProperty({ format: 'uuid', description: 'The order whose payments to list' })
-  @IsUUID()
+  @UuidProperty({ description: 'The order whose payments to list' })
   orderId!: string;
 }
 

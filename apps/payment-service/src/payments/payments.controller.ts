@@ -1,5 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiProblemResponses } from '@tracehop/service-kit';
 import { PaymentsQuery, PaymentView } from './payment.view';
 import { PaymentsService } from './payments.service';
 
@@ -10,6 +11,7 @@ export class PaymentsController {
 
   @Get()
   @ApiOkResponse({ type: [PaymentView], description: 'Payments of the order (empty while it waits for payment)' })
+  @ApiProblemResponses({ 400: 'validation: orderId is missing or not a UUID, or an unknown query parameter was sent' })
   list(@Query() query: PaymentsQuery): Promise<PaymentView[]> {
     return this.payments.listForOrder(query.orderId);
   }

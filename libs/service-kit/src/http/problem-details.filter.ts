@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import type { Logger } from 'winston';
 import { activeTraceId } from '@tracehop/telemetry';
 import { LOGGER } from '../logging';
+import { PROBLEM_JSON } from './openapi';
 import { ProblemException, type ProblemDetails } from './problem';
 
 function toProblem(exception: unknown): ProblemDetails {
@@ -55,6 +56,6 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         route: request.route?.path,
         error: exception instanceof Error ? exception.stack : String(exception),
       });
-    response.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
+    response.status(problem.status).type(PROBLEM_JSON).send(JSON.stringify(problem));
   }
 }
