@@ -118,7 +118,13 @@ function consumerWith(
   const pause = jest.fn(() => jest.fn());
   const handleBatch = async (records: ConsumedRecord[]): Promise<string[]> => {
     const resolved: string[] = [];
-    const batch = { topic: records[0].topic, partition: records[0].partition, messages: records.map((r) => r.message) } as unknown as Batch;
+    // As kafkajs' Batch, with nothing behind it on the broker (offsetLag: what the lag-age gauge reads).
+    const batch = {
+      topic: records[0].topic,
+      partition: records[0].partition,
+      messages: records.map((r) => r.message),
+      offsetLag: () => '0',
+    } as unknown as Batch;
     await consumer.handleBatch({
       batch,
       resolveOffset: (offset: string) => void resolved.push(offset),
