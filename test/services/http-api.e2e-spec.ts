@@ -154,5 +154,8 @@ describe('HTTP APIs', () => {
     expect(refused.body).toMatchObject({ status: 400, errors: { processorFailureRate: ['expected a rate between 0 and 1'] } });
     expect((await shop.raw('PATCH', admin, { processorLatencyMs: 10 })).body).toMatchObject({ processorLatencyMs: { value: 10 } });
     expect((await shop.raw('PATCH', admin, { processorLatencyMs: 50 })).status).toBe(200);
+    const unknownTopic = await shop.raw('POST', `${admin}/poison-message`, { topic: `no-such-topic-${Date.now()}` });
+    expect(unknownTopic.status).toBe(422);
+    expect(unknownTopic.body).toMatchObject({ type: 'urn:tracehop:problem:unknown-topic', errors: { topic: ['no such topic'] } });
   });
 });

@@ -5,6 +5,7 @@ import { trace } from '@opentelemetry/api';
 import { IsString, Matches } from 'class-validator';
 import type { Logger } from 'winston';
 import { ApiProblemResponses } from '../http/openapi';
+import { ProblemException } from '../http/problem';
 import { validationProblem } from '../http/validation';
 import { KafkaClients } from '../kafka/kafka-clients';
 import { LOGGER } from '../logging';
@@ -63,9 +64,18 @@ export class AdminController {
   @Post('poison-message')
   @HttpCode(202)
   @ApiAcceptedResponse({ description: 'Produced: topic, partition, offset and the trace id' })
-  @ApiProblemResponses({ 400: 'validation: topic is missing or not a Kafka topic name, or the body is not JSON' })
+  @ApiProblemResponses({
+    400: 'validation: topic is missing or not a Kafka topic name, or the body is not JSON',
+    422: 'unknown-topic: no such topic on the broker (errors.topic)',
+  })
   @ApiOperation({ summary: 'Produce one unparseable record (with trace context) to a topic: its consumer sends it to the DLQ and goes on' })
   async poison(@Body() request: PoisonMessageRequest) {
+    // Poison is for a topic a consumer reads. A missing one (a typo, or `.`) would otherwise become a
+    // stray topic where the broker creates topics on demand, or a 500 after the producer's retries.
+    if (!(await this.kafka.admin.listTopics()).includes(request.topic))
+      throw ProblemException.of(422, 'unknown-topic', 'No such topic', `${request.topic} does not exist`, {
+        errors: { topic: ['no such topic'] },
+      });
     const [ack] = await this.kafka.producer.send({ topic: request.topic, messages: [{ key: 'poison', value: '{"this is": not json' }] });
     const traceId = trace.getActiveSpan()?.spanContext().traceId;
     this.logger.warn('poison message produced', { topic: request.topic, partition: ack?.partition, offset: ack?.baseOffset });
