@@ -1,19 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Table from 'cli-table3';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import ms from 'ms';
 import { writePng } from '../charts/write-png';
+import { durationOption } from '../cli/duration-option';
 import { loadDashboards } from './dashboards';
 import { evaluatePanels, isBroken } from './evaluate';
 import { dashboardPicture } from './picture';
 import { DEFAULT_PROMETHEUS_URL, PrometheusClient } from './prometheus';
-
-const duration = (value: string) => {
-  const millis = ms(value as ms.StringValue);
-  if (!(millis > 0)) throw new InvalidArgumentError('expected a duration such as 15m or 1h');
-  return millis;
-};
 
 const program = new Command('dashboards').description("tracehop's Grafana dashboards (infra/grafana/dashboards), without Grafana");
 program
@@ -38,7 +33,7 @@ program
   .command('render')
   .description('picture each dashboard as PNG from the same queries, drawn with Vega-Lite')
   .argument('[names...]', 'dashboards by file name (default: all)')
-  .option('--since <d>', 'time window', duration, ms('15m'))
+  .option('--since <d>', 'time window', durationOption, ms('15m'))
   .option('--out <folder>', 'where the PNGs go', 'docs/images')
   .option('--prometheus <url>', 'Prometheus', DEFAULT_PROMETHEUS_URL)
   .action(async (names: string[], options: { since: number; out: string; prometheus: string }) => {

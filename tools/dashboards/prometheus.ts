@@ -1,4 +1,5 @@
 import { loadManifest } from '../../infra/stack/src/manifest';
+import { unreachableError } from '../trace-view/unreachable';
 
 export const DEFAULT_PROMETHEUS_URL = `http://127.0.0.1:${loadManifest().ports.PROMETHEUS_PORT}`;
 
@@ -20,8 +21,8 @@ export class PrometheusClient {
 
   private async get(path: string, params: Record<string, string>): Promise<Series[]> {
     const url = `${this.baseUrl}${path}?${new URLSearchParams(params)}`;
-    const response = await fetch(url).catch((error: Error) => {
-      throw new Error(`cannot reach Prometheus at ${this.baseUrl}: ${(error.cause as Error | undefined)?.message ?? error.message}`);
+    const response = await fetch(url).catch((error: unknown) => {
+      throw unreachableError('Prometheus', this.baseUrl, error);
     });
     const answer = (await response.json()) as ApiAnswer;
     if (answer.status !== 'success' || !answer.data) throw new Error(answer.error ?? `Prometheus answered ${response.status}`);

@@ -6,6 +6,7 @@ import { ATTR_USER_ID } from '@opentelemetry/semantic-conventions/incubating';
 import Table from 'cli-table3';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import ms from 'ms';
+import { durationOption } from '../cli/duration-option';
 import { fetchTransaction, renderHtml } from '../trace-view/index';
 import { DEFAULT_JAEGER_URL, JaegerClient } from '../trace-view/jaeger';
 import { bucketOf, computeDependencies, DEFAULT_SEARCH_URL, mergeEdges, type Edge } from './dependencies';
@@ -39,11 +40,6 @@ const GO_DURATION = /^\d+(\.\d+)?(us|µs|ms|s|m|h)$/;
 const goDuration = (value: string) => {
   if (!GO_DURATION.test(value)) throw new InvalidArgumentError('expected a duration such as 250ms, 1.5s or 2m');
   return value;
-};
-const lookback = (value: string) => {
-  const millis = ms(value as ms.StringValue);
-  if (!(millis > 0)) throw new InvalidArgumentError('expected a duration such as 15m, 2h or 1d');
-  return millis;
 };
 const instant = (value: string) => {
   const millis = Date.parse(value);
@@ -168,7 +164,7 @@ const program = new Command('traces')
   .option('--user <id>', 'shorthand for --tag user.id=<id>')
   .option('--status <code>', 'shorthand for --tag http.response.status_code=<code>')
   .option('--db-operation <name>', 'a database span whose statement is this operation (SELECT, INSERT, …; any case)')
-  .option('--since <d>', 'look back this far from --end (15m, 2h, 1d)', lookback, ms('1h'))
+  .option('--since <d>', 'look back this far from --end (15m, 2h, 1d)', durationOption, ms('1h'))
   .option('--start <time>', 'window start (ISO 8601); overrides --since', instant)
   .option('--end <time>', 'window end (ISO 8601; default: now)', instant)
   .addOption(new Option('-n, --limit <n>', 'at most this many traces').argParser(positiveInteger).default(20))

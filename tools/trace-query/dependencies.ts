@@ -1,4 +1,5 @@
 import { loadManifest } from '../../infra/stack/src/manifest';
+import { unreachableError } from '../trace-view/unreachable';
 
 /**
  * The service dependency graph for Jaeger on OpenSearch. Jaeger serves /api/dependencies from its
@@ -43,8 +44,8 @@ async function openSearch<T>(searchUrl: string, method: string, path: string, bo
     method,
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
-  }).catch((error: Error) => {
-    throw new Error(`cannot reach OpenSearch at ${searchUrl}: ${(error.cause as Error | undefined)?.message ?? error.message}`);
+  }).catch((error: unknown) => {
+    throw unreachableError('OpenSearch', searchUrl, error);
   });
   const text = await response.text();
   if (!response.ok) throw new Error(`OpenSearch answered ${response.status} for ${method} ${path}: ${text.slice(0, 300)}`);
