@@ -2,6 +2,10 @@ import './quiet-timer-warning';
 import { Command, InvalidArgumentError } from 'commander';
 import { components } from './components/index';
 import { writeComposeEnv } from './compose-env';
+import { createContext } from './context';
+import { createLocalCluster, deleteLocalCluster, localClusterName } from './kubernetes/cluster';
+import { installKubernetesTools } from './kubernetes/install-tools';
+import { kubernetesBinary } from './kubernetes/tools';
 import { loadManifest } from './manifest';
 import { down, logs, reset, status, up } from './stack';
 
@@ -51,6 +55,44 @@ program
   .command('compose-env')
   .description('write infra/compose/.env (ports and versions for compose) from infra/native/manifest.json')
   .action(() => writeComposeEnv(loadManifest()));
+
+const kubernetes = program
+  .command('kubernetes')
+  .description('what validates the Helm chart (infra/helm/tracehop): tools, and a local API server with fake nodes');
+
+kubernetes
+  .command('tools')
+  .description(
+    'build helm, kubeconform, etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok, fetch the JSON schemas (cached)',
+  )
+  .action(() => installKubernetesTools());
+
+kubernetes
+  .command('up')
+  .description('start a local API server with fake nodes (kwok) to try the chart on; prints its kubeconfig')
+  .option(
+    '--nodes <count>',
+    'how many fake nodes',
+    (value) => {
+      const n = Number(value);
+      if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a positive whole number');
+      return n;
+    },
+    3,
+  )
+  .action(async (options: { nodes: number }) => {
+    await installKubernetesTools();
+    const ctx = createContext();
+    const cluster = await createLocalCluster(ctx, localClusterName, options.nodes);
+    console.log(
+      `cluster ${cluster.name} is up with ${options.nodes} fake nodes\n  export KUBECONFIG=${cluster.kubeconfig}\n  kubectl: ${kubernetesBinary(ctx, 'kubectl')}\n  helm:    ${kubernetesBinary(ctx, 'helm')}`,
+    );
+  });
+
+kubernetes
+  .command('down')
+  .description('stop the local API server and remove its files')
+  .action(() => deleteLocalCluster(createContext(), localClusterName));
 
 program
   .command('reset')

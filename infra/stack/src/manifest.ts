@@ -23,6 +23,14 @@ const manifestSchema = z.object({
     ports: z.record(z.string().regex(/^[A-Z_]+_PORT$/), z.number().int().min(1).max(65535)),
     settings: z.record(z.string().regex(/^[A-Z_]+$/), z.string().min(1)),
   }),
+  kubernetes: z.object({
+    kubernetes: componentPin,
+    etcd: componentPin,
+    kwok: componentPin,
+    helm: componentPin,
+    kubeconform: componentPin,
+    schemas: componentPin.extend({ kubernetesVersions: z.array(z.string().regex(/^\d+\.\d+\.\d+$/)).min(1) }),
+  }),
 });
 
 export type Manifest = z.infer<typeof manifestSchema>;

@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { InstallStep, StackContext } from '../components/component';
 import { repoRoot } from '../paths';
@@ -63,11 +63,15 @@ export function goInstallStep(binary: GoBinary, packagePath: string): InstallSte
 }
 
 /**
- * Builds a program from a checked-in wrapper module (go.mod + go.sum under infra/native/<name>/),
- * the route for modules whose own replace directives stop `go install`.
+ * Builds a program from a checked-in wrapper module (go.mod + go.sum, and a main.go where the
+ * program's own main package cannot be named, under infra/native/<name>/), the route for modules
+ * whose own replace directives stop `go install`.
  */
 export function wrapperModuleStep(binary: GoBinary, moduleDir: string, packagePath: string, tags: string[] = []): InstallStep {
-  const sources = [join(repoRoot, moduleDir, 'go.mod'), join(repoRoot, moduleDir, 'go.sum')];
+  const dir = join(repoRoot, moduleDir);
+  const sources = readdirSync(dir)
+    .filter((file) => /^go\.(mod|sum)$|\.go$/.test(file))
+    .map((file) => join(dir, file));
   return {
     title: `build ${binary.binaryName} with Go (module proxy)`,
     inputs: (ctx) => [...fileInputs(...sources), ldflags(ctx, binary)],

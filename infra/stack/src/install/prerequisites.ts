@@ -16,6 +16,8 @@ const TOOLS_BY_COMPONENT: Record<string, ('java' | 'mvn' | 'go')[]> = {
   gateway: ['go'],
   jaeger: ['go'],
   victorialogs: ['go'],
+  // Not a component: helm, kubeconform and the control plane that validate the Helm chart.
+  'kubernetes-tools': ['go'],
 };
 
 const DEBIAN_PACKAGES = { java: 'openjdk-17-jdk-headless', mvn: 'maven' } as const;
