@@ -17,13 +17,25 @@ describe('native manifest: the one place versions and ports are pinned', () => {
       builder[kind].map((m) => m.gomod),
     );
     expect(modules.length).toBeGreaterThan(10);
-    // The one component the module proxy does not serve at the pinned version (builder-config.yaml says why).
-    const older = ['github.com/open-telemetry/opentelemetry-collector-contrib/receiver/kafkametricsreceiver v0.152.0'];
+    // The components the module proxy does not serve at the pinned version (builder-config.yaml says why).
+    const older = [
+      'github.com/open-telemetry/opentelemetry-collector-contrib/receiver/kafkametricsreceiver v0.152.0',
+      'github.com/open-telemetry/opentelemetry-collector-contrib/exporter/loadbalancingexporter v0.152.0',
+    ];
     for (const module of modules.filter((m) => !older.includes(m)))
       expect(module).toMatch(new RegExp(` v${manifest.components.collector.version.replace(/\./g, '\\.')}$`));
     expect(modules).toEqual(expect.arrayContaining(older));
 
     expect(read('infra/native/jaeger/go.mod')).toContain(`github.com/jaegertracing/jaeger ${manifest.components.jaeger.version}`);
+    // The Helm chart's install test: the control plane and its store.
+    const kubernetes = manifest.kubernetes.kubernetes.version;
+    const kubernetesModule = read('infra/native/kubernetes/go.mod');
+    expect(kubernetesModule).toContain(`require k8s.io/kubernetes ${kubernetes}`);
+    // Staging modules are published as v0.<minor>.<patch> for Kubernetes v1.<minor>.<patch>.
+    const replaced = [...kubernetesModule.matchAll(/^\t(k8s\.io\/[\w-]+) => \1 (v\S+)$/gm)];
+    expect(replaced.length).toBeGreaterThan(20);
+    for (const [, , version] of replaced) expect(version).toBe(kubernetes.replace(/^v1\./, 'v0.'));
+    expect(read('infra/native/etcd/go.mod')).toContain(`require go.etcd.io/etcd/server/v3 ${manifest.kubernetes.etcd.version}`);
     expect(read('infra/native/kafka/pom.xml')).toContain(`<kafka.version>${manifest.components.kafka.version}</kafka.version>`);
     expect(read('infra/native/search/pom.xml')).toContain(
       `<opensearch.runner.version>${manifest.components.search.version}</opensearch.runner.version>`,
