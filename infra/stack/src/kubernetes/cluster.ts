@@ -8,7 +8,7 @@ import { kubernetesBinary } from './tools';
  * A Kubernetes control plane on this machine: etcd, kube-apiserver (admission and RBAC on),
  * kube-controller-manager and kube-scheduler as local processes, started by kwokctl, with kwok
  * simulating the nodes and the kubelets' part (pods are scheduled and reported Running and Ready;
- * no container runs). Everything listens on 127.0.0.1.
+ * no container runs), and volumes for claims to bind to. Everything listens on 127.0.0.1.
  */
 export interface LocalCluster {
   name: string;
@@ -89,7 +89,37 @@ export async function createLocalCluster(ctx: StackContext, name: string, nodes:
   await runKubernetesTool(ctx, 'kwokctl', ['scale', 'node', '--name', name, '--replicas', String(nodes)], { env });
   const cluster = localCluster(ctx, name);
   await cluster.kubectl(['wait', '--for=condition=Ready', 'nodes', '--all', '--timeout=120s']);
+  await cluster.kubectl(['apply', '-f', '-'], JSON.stringify(staticStorage(staticVolumes)));
   return cluster;
+}
+
+const staticVolumes = 16;
+
+/**
+ * kwok has no storage provisioner: a default StorageClass without one and a few large volumes let
+ * the PV controller bind a chart's claims (StatefulSets' volumes), as a static provisioner would.
+ * Nothing is written to them: no container runs.
+ */
+function staticStorage(count: number) {
+  const storageClass = {
+    apiVersion: 'storage.k8s.io/v1',
+    kind: 'StorageClass',
+    metadata: { name: 'static', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
+    provisioner: 'kubernetes.io/no-provisioner',
+    volumeBindingMode: 'Immediate',
+  };
+  const volumes = Array.from({ length: count }, (_, i) => ({
+    apiVersion: 'v1',
+    kind: 'PersistentVolume',
+    metadata: { name: `static-${i}` },
+    spec: {
+      capacity: { storage: '1Ti' },
+      accessModes: ['ReadWriteOnce'],
+      storageClassName: 'static',
+      hostPath: { path: `/data/static-${i}` },
+    },
+  }));
+  return { apiVersion: 'v1', kind: 'List', items: [storageClass, ...volumes] };
 }
 
 /** Stops its processes and removes its files; a cluster that does not exist is not an error. */

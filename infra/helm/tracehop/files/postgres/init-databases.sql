@@ -1,0 +1,1 @@
+../../../../compose/postgres/init-databases.sql
