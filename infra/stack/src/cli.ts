@@ -9,6 +9,12 @@ import { kubernetesBinary } from './kubernetes/tools';
 import { loadManifest } from './manifest';
 import { down, logs, reset, status, up } from './stack';
 
+function positiveWholeNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a positive whole number');
+  return n;
+}
+
 const program = new Command('stack')
   .description(
     'The tracehop stack as local processes: Kafka, Postgres, OpenSearch, OTel Collector agent and gateway, Jaeger, VictoriaLogs, Prometheus',
@@ -39,16 +45,7 @@ program
   .command('logs')
   .description("print the end of a component's log")
   .argument('<component>', components.map((c) => c.name).join(', '))
-  .option(
-    '-n, --lines <count>',
-    'how many lines',
-    (value) => {
-      const n = Number(value);
-      if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a positive whole number');
-      return n;
-    },
-    100,
-  )
+  .option('-n, --lines <count>', 'how many lines', positiveWholeNumber, 100)
   .action((name: string, options: { lines: number }) => logs(name, options.lines));
 
 program
@@ -70,16 +67,7 @@ kubernetes
 kubernetes
   .command('up')
   .description('start a local API server with fake nodes (kwok) to try the chart on; prints its kubeconfig')
-  .option(
-    '--nodes <count>',
-    'how many fake nodes',
-    (value) => {
-      const n = Number(value);
-      if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a positive whole number');
-      return n;
-    },
-    3,
-  )
+  .option('--nodes <count>', 'how many fake nodes', positiveWholeNumber, 3)
   .action(async (options: { nodes: number }) => {
     await installKubernetesTools();
     const ctx = createContext();
