@@ -10,7 +10,7 @@ const toolset = 'kubernetes-tools';
 
 /**
  * `kubernetes tools`: builds what is missing or outdated, skips what the cache holds. A cold build
- * takes about 20 min on two cores, most of it the control plane (docs/kubernetes.md).
+ * takes about 12 min on two cores, half of it the control plane (docs/kubernetes.md).
  */
 export async function installKubernetesTools(): Promise<void> {
   let currentTask: Task | undefined;
