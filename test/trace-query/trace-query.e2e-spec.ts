@@ -35,7 +35,8 @@ describe('npm run traces', () => {
     since = new Date(Date.now() - 1000).toISOString();
     running = await startServices();
     const shop = shopClient(running);
-    userId = (await shop.registerUser()).body.id;
+    // A customer whose payment account is open: the paid order's trace has no retried charge in it.
+    userId = (await shop.customer()).id;
     const paid = await shop.placeOrder(anOrder(userId));
     const declined = await shop.placeOrder(anOrder(userId, 250_000, 1)); // beyond the starting balance
     const unknownUser = await shop.placeOrder(anOrder('7b0a4d8e-8a5e-4f3e-9d2f-00000000abcd'));
