@@ -11,7 +11,6 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { Command } from 'commander';
-import { statuses } from '../infra/stack/src/stack';
 import { waitUntil } from '../infra/stack/src/wait-until';
 import { collectorCounter, endpoints } from '../test/support/backends';
 import { writePng } from '../tools/charts/write-png';
@@ -20,6 +19,7 @@ import { ProcessTreeUsage } from './lib/process-tree-usage';
 import { rssMegabytes } from './lib/process-usage';
 import { machine, readResults, table, withResultOptions, writeResults } from './lib/results';
 import { formatSpread, spread } from './lib/spread';
+import { stackProcessIds } from './lib/stack-processes';
 import { sendSpans, telemetrygenBinary } from './lib/telemetrygen';
 
 const options = withResultOptions(new Command())
@@ -78,7 +78,7 @@ const percentile = (values: number[], p: number) => {
 };
 
 async function measure(binary: string, rate: number, round: number, provider: TracerProvider): Promise<Run> {
-  const pids = Object.fromEntries((await statuses()).filter((s) => s.pid !== undefined).map((s) => [s.name, s.pid!]));
+  const pids = await stackProcessIds();
   for (const name of PIPELINE) if (!pids[name]) throw new Error(`${name} is not running: npm run stack -- up`);
   const roots = Object.fromEntries(PIPELINE.map((name) => [name, pids[name]]));
   const acceptedBefore = await collectorCounter(endpoints.agentMetrics, 'otelcol_receiver_accepted_spans');

@@ -14,11 +14,10 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { Command } from 'commander';
-import { statuses } from '../infra/stack/src/stack';
 import { waitUntil } from '../infra/stack/src/wait-until';
 import { prometheusQuery } from '../test/support/backends';
 import { startServices, type RunningServices } from '../test/support/services';
-import { stackCommandWithEnv } from '../test/support/stack-cli';
+import { collectorRestartedWith } from '../test/support/stack-cli';
 import { writePng } from '../tools/charts/write-png';
 import { registerUser } from './lib/bench-user';
 import { CONFIGURATIONS } from './lib/configurations';
@@ -27,6 +26,7 @@ import { barsWithRange, stackedBars } from './lib/plot';
 import { ProcessTreeUsage } from './lib/process-tree-usage';
 import { machine, readResults, table, withResultOptions, writeResults } from './lib/results';
 import { formatSpread, spread } from './lib/spread';
+import { stackProcessIds } from './lib/stack-processes';
 
 const options = withResultOptions(new Command())
   .option('--configs <list>', 'configurations to compare (first is the baseline)', 'off,full')
@@ -172,11 +172,11 @@ async function produceToProcessP99(run: string, since: Date): Promise<Record<str
 async function withGateway<T>(config: string, work: () => Promise<T>): Promise<T> {
   const settings = CONFIGURATIONS[config].gateway;
   if (!settings) return work();
-  await stackCommandWithEnv(settings, 'up', 'gateway');
+  await collectorRestartedWith('gateway', settings);
   try {
     return await work();
   } finally {
-    await stackCommandWithEnv({}, 'up', 'gateway');
+    await collectorRestartedWith('gateway', {});
   }
 }
 
@@ -186,8 +186,7 @@ const millisOf = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1000;
 
 /** The stack's components and the three services, by name: the processes whose CPU an order costs. */
 async function processRoots(services: RunningServices): Promise<Record<string, number>> {
-  const roots: Record<string, number> = {};
-  for (const component of await statuses()) if (component.pid !== undefined) roots[component.name] = component.pid;
+  const roots = await stackProcessIds();
   for (const service of services.services) if (service.process.pid !== undefined) roots[service.name] = service.process.pid;
   return roots;
 }

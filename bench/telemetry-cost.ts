@@ -18,7 +18,6 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { statuses } from '../infra/stack/src/stack';
 import { waitUntil } from '../infra/stack/src/wait-until';
 import { prometheusValue } from '../test/support/backends';
 import { launchService, stopService, waitUntilReady, type RunningService } from '../test/support/services';
@@ -31,6 +30,7 @@ import { pinProcessTree } from './lib/process-tree-usage';
 import { cpuMillis, pin, rssMegabytes } from './lib/process-usage';
 import { machine, readResults, table, withResultOptions, writeResults } from './lib/results';
 import { formatSpread, spread } from './lib/spread';
+import { stackProcessIds } from './lib/stack-processes';
 
 const options = withResultOptions(new Command())
   .option('--configs <list>', 'configurations to compare (first is the baseline)', 'off,unsampled,full,ratio10,ratelimit')
@@ -146,7 +146,7 @@ async function saturation(driven: Contender, placement: Placement): Promise<{ pi
   return { pinned, shared };
 }
 
-const stackPids = async () => (await statuses()).flatMap((component) => (component.pid === undefined ? [] : [component.pid]));
+const stackPids = async () => Object.values(await stackProcessIds());
 
 /** Rotating order: a drift of the machine over time does not always hit the same configuration first. */
 const rotated = <T>(items: T[], round: number) => items.map((_, i) => items[(i + round) % items.length]);

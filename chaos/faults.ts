@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { sendSpans, telemetrygenBinary } from '../bench/lib/telemetrygen';
 import { endpoints } from '../test/support/backends';
-import { stackCommand, stackCommandWithEnv } from '../test/support/stack-cli';
+import { collectorRestartedWith, stackCommand } from '../test/support/stack-cli';
 import type { ServiceFleet } from './service-fleet';
 
 /** One fault the suite injects while orders flow, and how it is healed. */
@@ -24,11 +24,6 @@ export interface Fault {
    * all dropped by the gateway's tail sampling.
    */
   traces: 'hops' | 'linked-sampling';
-}
-
-/** A collector started again with these settings (its config's defaults for the rest): `NAME=value npm run stack -- up <component>`. */
-async function restartedWith(component: 'agent' | 'gateway', settings: Record<string, string>): Promise<void> {
-  await stackCommandWithEnv(settings, 'up', component);
 }
 
 const OVERLOAD_SPANS_PER_SECOND = 6000;
@@ -82,8 +77,8 @@ export const FAULTS: Record<string, Fault> = {
     heal: async () => undefined,
     // At its default budget (512 MiB) the agent's heap stayed below 70 MiB even so: a small budget for
     // the scenario makes the memory limiter refuse, and shows what refusing does to the services.
-    setUp: () => restartedWith('agent', { AGENT_MEMORY_LIMIT_MIB: '48', AGENT_MEMORY_SPIKE_LIMIT_MIB: '16' }),
-    tearDown: () => restartedWith('agent', {}),
+    setUp: () => collectorRestartedWith('agent', { AGENT_MEMORY_LIMIT_MIB: '48', AGENT_MEMORY_SPIKE_LIMIT_MIB: '16' }),
+    tearDown: () => collectorRestartedWith('agent', {}),
     traces: 'hops',
   },
   'consumer-rebalance': {
@@ -103,8 +98,8 @@ export const FAULTS: Record<string, Fault> = {
     inject: async () => undefined,
     heal: async () => undefined,
     serviceEnv: { TRACEHOP_KAFKA_HOP_MODE: 'link' },
-    setUp: () => restartedWith('gateway', { TAIL_SAMPLING_BASELINE_PERCENT: '10', TAIL_SAMPLING_SLOW_MS: '3600000' }),
-    tearDown: () => restartedWith('gateway', {}),
+    setUp: () => collectorRestartedWith('gateway', { TAIL_SAMPLING_BASELINE_PERCENT: '10', TAIL_SAMPLING_SLOW_MS: '3600000' }),
+    tearDown: () => collectorRestartedWith('gateway', {}),
     traces: 'linked-sampling',
   },
 };

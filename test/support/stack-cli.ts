@@ -44,3 +44,8 @@ export async function stackStatus(): Promise<ComponentStatus[]> {
   const { stdout } = await stackCommand('status', '--json');
   return JSON.parse(stdout) as ComponentStatus[];
 }
+
+/** A collector started again with these settings (its config's defaults for the rest): `NAME=value npm run stack -- up <component>`. */
+export async function collectorRestartedWith(component: 'agent' | 'gateway', settings: Record<string, string>): Promise<void> {
+  await stackCommandWithEnv(settings, 'up', component);
+}
