@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createContext } from '../../infra/stack/src/context';
-import { createLocalCluster, deleteLocalCluster, type LocalCluster } from '../../infra/stack/src/kubernetes/cluster';
+import { createLocalCluster, deleteLocalCluster, staticStorage, type LocalCluster } from '../../infra/stack/src/kubernetes/cluster';
 import { eventually } from '../support/eventually';
 import { guardrails, helmChart, productionValues } from '../support/kubernetes';
 
@@ -32,31 +32,6 @@ interface Container {
 type PodTemplate = { spec: { containers: Container[] } };
 
 let cluster: LocalCluster;
-
-/** A storage class without a provisioner and `count` volumes of it, for claims that name that class. */
-const storageFor = (storageClass: string, count: number) => ({
-  apiVersion: 'v1',
-  kind: 'List',
-  items: [
-    {
-      apiVersion: 'storage.k8s.io/v1',
-      kind: 'StorageClass',
-      metadata: { name: storageClass },
-      provisioner: 'kubernetes.io/no-provisioner',
-    },
-    ...Array.from({ length: count }, (_, i) => ({
-      apiVersion: 'v1',
-      kind: 'PersistentVolume',
-      metadata: { name: `${storageClass}-${i}` },
-      spec: {
-        capacity: { storage: '1Ti' },
-        accessModes: ['ReadWriteOnce'],
-        storageClassName: storageClass,
-        hostPath: { path: `/data/${storageClass}-${i}` },
-      },
-    })),
-  ],
-});
 
 const getItems = async (kinds: string) =>
   (JSON.parse(await cluster.kubectl(['get', kinds, '-n', namespace, '-o', 'json'])) as { items: KubeObject[] }).items;
@@ -283,7 +258,7 @@ describe('helm install into a local API server with fake nodes', () => {
           ...keys.map((key) => `--from-literal=${key}=not-a-secret`),
         ]);
       // Its volumes ask for the class production-values.yaml names.
-      await cluster.kubectl(['apply', '-f', '-'], JSON.stringify(storageFor('fast-ssd', 3)));
+      await cluster.kubectl(['apply', '-f', '-'], JSON.stringify(staticStorage(3, 'fast-ssd', false)));
       await cluster.helm(['install', 'tracehop', helmChart, '-n', production, '-f', productionValues, '--wait', '--timeout', '5m']);
     }, 400_000);
 

@@ -96,30 +96,35 @@ export async function createLocalCluster(ctx: StackContext, name: string, nodes:
 const staticVolumes = 16;
 
 /**
- * kwok has no storage provisioner: a default StorageClass without one and a few large volumes let
- * the PV controller bind a chart's claims (StatefulSets' volumes), as a static provisioner would.
- * Nothing is written to them: no container runs.
+ * kwok has no storage provisioner: a StorageClass without one and a few large volumes of it let the
+ * PV controller bind claims that ask for that class (or, for the default class, for none), as a
+ * static provisioner would. Nothing is written to them: no container runs.
  */
-function staticStorage(count: number) {
-  const storageClass = {
-    apiVersion: 'storage.k8s.io/v1',
-    kind: 'StorageClass',
-    metadata: { name: 'static', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
-    provisioner: 'kubernetes.io/no-provisioner',
-    volumeBindingMode: 'Immediate',
-  };
-  const volumes = Array.from({ length: count }, (_, i) => ({
+export function staticStorage(count: number, storageClass = 'static', isDefault = true) {
+  return {
     apiVersion: 'v1',
-    kind: 'PersistentVolume',
-    metadata: { name: `static-${i}` },
-    spec: {
-      capacity: { storage: '1Ti' },
-      accessModes: ['ReadWriteOnce'],
-      storageClassName: 'static',
-      hostPath: { path: `/data/static-${i}` },
-    },
-  }));
-  return { apiVersion: 'v1', kind: 'List', items: [storageClass, ...volumes] };
+    kind: 'List',
+    items: [
+      {
+        apiVersion: 'storage.k8s.io/v1',
+        kind: 'StorageClass',
+        metadata: { name: storageClass, ...(isDefault ? { annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } } : {}) },
+        provisioner: 'kubernetes.io/no-provisioner',
+        volumeBindingMode: 'Immediate',
+      },
+      ...Array.from({ length: count }, (_, i) => ({
+        apiVersion: 'v1',
+        kind: 'PersistentVolume',
+        metadata: { name: `${storageClass}-${i}` },
+        spec: {
+          capacity: { storage: '1Ti' },
+          accessModes: ['ReadWriteOnce'],
+          storageClassName: storageClass,
+          hostPath: { path: `/data/${storageClass}-${i}` },
+        },
+      })),
+    ],
+  };
 }
 
 /** Stops its processes and removes its files; a cluster that does not exist is not an error. */
