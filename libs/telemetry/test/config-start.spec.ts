@@ -52,7 +52,9 @@ describe('startTelemetry honours the SDK environment variables', () => {
     const console = quietConsole();
     start({ OTEL_TRACES_EXPORTER: 'console' });
     aSpan().end();
-    await new Promise((exported) => setTimeout(exported, 50));
+    // Exported by a batch processor, asynchronously: wait for the export (up to 5 s), not for a fixed time.
+    const exported = () => console.dir.mock.calls.some(([span]) => (span as { name?: string } | undefined)?.name === 'work');
+    for (const deadline = Date.now() + 5000; !exported() && Date.now() < deadline;) await new Promise((tick) => setTimeout(tick, 20));
     expect(console.dir).toHaveBeenCalledWith(expect.objectContaining({ name: 'work' }), expect.anything());
   });
 
