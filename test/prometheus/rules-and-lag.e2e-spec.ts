@@ -2,13 +2,12 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import which from 'which';
 import { endpoints, prometheusQuery } from '../support/backends';
+import { SERVICE_GROUPS as GROUPS } from '../support/consumer-groups';
 import { eventually } from '../support/eventually';
 import { startServices, type RunningServices } from '../support/services';
 import { anOrder, shopClient } from '../support/shop-client';
 
 const RULES = join(__dirname, '../../infra/prometheus/rules');
-/** Every consumer group of the three services. */
-const GROUPS = ['user-service', 'order-service', 'payment-service', 'payment-service.accounts', 'payment-service.settlement'];
 
 /** promtool from Debian's prometheus package (the stack installs it); resolves with its output, rejects with it on failure. */
 function promtool(...args: string[]): Promise<string> {
