@@ -123,7 +123,10 @@ async function measure(config: string, round: number, store: OrderStore): Promis
     const machineAfter = machineTicks();
     const total = (drained.at - start.getTime()) / 1000;
     const completion = await store.completionMillis(start);
-    const produceToProcessP99Millis = CONFIGURATIONS[config].env.OTEL_SDK_DISABLED === 'true' ? {} : await produceToProcessP99(run, start);
+    const produceToProcessP99Millis =
+      CONFIGURATIONS[config].env.OTEL_SDK_DISABLED === 'true'
+        ? {}
+        : await produceToProcessP99(run, start, users.length + drained.completed);
     const result: Run = {
       config,
       round,
@@ -146,13 +149,28 @@ async function measure(config: string, round: number, store: OrderStore): Promis
   }
 }
 
+// Hops every order crosses: payment ← order-created, order and settlement ← payment-completed, user ← order-confirmed.
+const ORDER_HOPS = 4;
+const ORDER_TOPICS = /^(orders|payments)\./;
+
 /**
  * p99 of tracehop.messaging.produce_to_process.duration per hop (consumer group ← topic) over this
- * run's processes, once their last export has been scraped (they export every 2 s, Prometheus
- * scrapes every 5 s). A hop with no record in the run has no figure.
+ * run's processes, once Prometheus holds every order's record on every hop (`orders`: warm-up and
+ * measured). A hop with no record in the run has no figure.
  */
-async function produceToProcessP99(run: string, since: Date): Promise<Record<string, number>> {
-  await new Promise((done) => setTimeout(done, 12_000));
+async function produceToProcessP99(run: string, since: Date, orders: number): Promise<Record<string, number>> {
+  await waitUntil(
+    async () => {
+      const hops = (
+        await prometheusQuery(
+          `sum by (messaging_consumer_group_name, messaging_destination_name) ` +
+            `(tracehop_messaging_produce_to_process_duration_seconds_count{instance=~"${run}-.*"})`,
+        )
+      ).filter((sample) => ORDER_TOPICS.test(sample.metric.messaging_destination_name ?? ''));
+      return hops.length >= ORDER_HOPS && hops.every((sample) => Number(sample.value[1]) >= orders);
+    },
+    { what: `every order's record on every hop in Prometheus (${orders} each)`, timeoutMs: 60_000, intervalMs: 1000 },
+  );
   const window = Math.ceil((Date.now() - since.getTime()) / 1000);
   const samples = await prometheusQuery(
     `histogram_quantile(0.99, sum by (le, messaging_consumer_group_name, messaging_destination_name) ` +

@@ -46,6 +46,17 @@ export const CONFIGURATIONS: Record<string, Configuration> = {
     // The slow-trace policy off: at saturation every order queues for seconds, and it would keep them all.
     gateway: { TAIL_SAMPLING_BASELINE_PERCENT: '10', TAIL_SAMPLING_SLOW_MS: '3600000' },
   },
+  // Garbage: a young generation four times the default (fewer spans promoted), and spans exported
+  // younger. Measured and rejected (docs/performance.md); kept to measure again.
+  'off-semi64': {
+    description: 'OTEL_SDK_DISABLED=true, --max-semi-space-size=64',
+    env: { OTEL_SDK_DISABLED: 'true', NODE_OPTIONS: '--max-semi-space-size=64' },
+  },
+  'full-semi64': { description: 'every trace sampled, --max-semi-space-size=64', env: { NODE_OPTIONS: '--max-semi-space-size=64' } },
+  'full-delay200': {
+    description: 'every trace sampled, spans exported every 200 ms (OTEL_BSP_SCHEDULE_DELAY=200)',
+    env: { OTEL_BSP_SCHEDULE_DELAY: '200' },
+  },
   ratelimit: {
     description: 'parentbased_tracehop_ratelimit 50/s',
     env: { OTEL_TRACES_SAMPLER: 'parentbased_tracehop_ratelimit', OTEL_TRACES_SAMPLER_ARG: '50' },
