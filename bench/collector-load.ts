@@ -7,6 +7,7 @@
  * Writes bench/results/collector-load-<date>.{json,md,png}. Needs the stack up:
  *   npm run bench:collectors [-- --rates 1000,2500 --seconds 30 --rounds 2]
  */
+import '../infra/stack/src/quiet-timer-warning';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';

@@ -10,6 +10,7 @@
  * stack up and a build:
  *   npm run bench:orders [-- --configs off,full --rounds 2 --seconds 30 --connections 32 | --rate 40]
  */
+import '../infra/stack/src/quiet-timer-warning';
 import { randomInt, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';

@@ -5,6 +5,7 @@
  * bench/results/profile-<config>-<date>.{cpuprofile.gz,md}. Needs the stack up and a build:
  *   npm run bench:profile -- --config full [--rate 400 --seconds 20]
  */
+import '../infra/stack/src/quiet-timer-warning';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -14,12 +14,11 @@
  * Writes bench/results/telemetry-cost-<date>.{json,md,*.png}. Needs the stack up and a build:
  *   npm run stack -- up && npm run build && npm run bench:cost [-- --rounds 8 --seconds 8 --rate 400]
  */
+import '../infra/stack/src/quiet-timer-warning';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { waitUntil } from '../infra/stack/src/wait-until';
-import { prometheusValue } from '../test/support/backends';
 import { launchService, stopService, waitUntilReady, type RunningService } from '../test/support/services';
 import { writePng } from '../tools/charts/write-png';
 import { registerBenchUser } from './lib/bench-user';
@@ -29,6 +28,7 @@ import { barsWithRange } from './lib/plot';
 import { pinProcessTree } from './lib/process-tree-usage';
 import { cpuMillis, pin, rssMegabytes } from './lib/process-usage';
 import { machine, readResults, table, withResultOptions, writeResults } from './lib/results';
+import { spanProcessorCounts } from './lib/sdk-drops';
 import { formatSpread, spread } from './lib/spread';
 import { stackProcessIds } from './lib/stack-processes';
 
@@ -188,7 +188,7 @@ async function measure(configs: string[], userId: string): Promise<Run[]> {
     await Promise.all(contenders.map((c) => stopService(c.service)));
     for (const contender of contenders) {
       if (CONFIGURATIONS[contender.config].env.OTEL_SDK_DISABLED === 'true') continue;
-      const dropped = await spansDropped(contender.instance);
+      const dropped = (await spanProcessorCounts(contender.instance)).dropped;
       for (const run of runs) if (run.config === contender.config) run.droppedSpans = dropped;
     }
     return runs;
@@ -196,28 +196,6 @@ async function measure(configs: string[], userId: string): Promise<Run[]> {
     (placement ?? new Placement(contenders, await stackPids())).share();
     await Promise.all(contenders.map((c) => stopService(c.service)));
   }
-}
-
-/**
- * The SDK's own count of spans its batch processor dropped (otel.sdk.processor.span.processed with
- * error.type=queue_full) for one service instance, once Prometheus holds that instance's final
- * figures: the processed count reads the same twice, a scrape interval (5 s) apart.
- */
-async function spansDropped(instance: string): Promise<number> {
-  const total = (errorType: string) =>
-    prometheusValue(`sum(otel_sdk_processor_span_processed_total{instance="${instance}", error_type="${errorType}"})`);
-  // null: not read yet. Undefined twice in a row: this instance never processed a span (always_off).
-  let last: number | undefined | null = null;
-  await waitUntil(
-    async () => {
-      const now = await total('');
-      const settled = now === last;
-      last = now;
-      return settled;
-    },
-    { what: `span processor metrics of ${instance} in Prometheus`, timeoutMs: 90_000, intervalMs: 6_000 },
-  );
-  return (await total('queue_full')) ?? 0;
 }
 
 async function main(): Promise<void> {
