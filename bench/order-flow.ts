@@ -15,6 +15,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { Command } from 'commander';
+import { TOPICS } from '@tracehop/contracts';
 import { waitUntil } from '../infra/stack/src/wait-until';
 import { prometheusQuery } from '../test/support/backends';
 import { startServices, type RunningServices } from '../test/support/services';
@@ -26,6 +27,7 @@ import { OrderStore } from './lib/order-store';
 import { barsWithRange, stackedBars } from './lib/plot';
 import { ProcessTreeUsage } from './lib/process-tree-usage';
 import { machine, readResults, table, withResultOptions, writeResults } from './lib/results';
+import { rotated } from './lib/rotation';
 import { formatSpread, spread } from './lib/spread';
 import { stackProcessIds } from './lib/stack-processes';
 
@@ -150,25 +152,32 @@ async function measure(config: string, round: number, store: OrderStore): Promis
   }
 }
 
-// Hops every order crosses: payment ← order-created, order and settlement ← payment-completed, user ← order-confirmed.
-const ORDER_HOPS = 4;
-const ORDER_TOPICS = /^(orders|payments)\./;
+/** The hops every order crosses (consumer group ← topic). */
+const ORDER_HOPS: [group: string, topic: string][] = [
+  ['payment-service', TOPICS.orderCreated],
+  ['order-service', TOPICS.paymentCompleted],
+  ['payment-service.settlement', TOPICS.paymentCompleted],
+  ['user-service', TOPICS.orderConfirmed],
+];
 
 /**
  * p99 of tracehop.messaging.produce_to_process.duration per hop (consumer group ← topic) over this
- * run's processes, once Prometheus holds every order's record on every hop (`orders`: warm-up and
- * measured). A hop with no record in the run has no figure.
+ * run's processes, once Prometheus holds every order's record on every order hop (`orders`: warm-up
+ * and measured). A hop with no record in the run has no figure.
  */
 async function produceToProcessP99(run: string, since: Date, orders: number): Promise<Record<string, number>> {
   await waitUntil(
     async () => {
-      const hops = (
-        await prometheusQuery(
-          `sum by (messaging_consumer_group_name, messaging_destination_name) ` +
-            `(tracehop_messaging_produce_to_process_duration_seconds_count{instance=~"${run}-.*"})`,
-        )
-      ).filter((sample) => ORDER_TOPICS.test(sample.metric.messaging_destination_name ?? ''));
-      return hops.length >= ORDER_HOPS && hops.every((sample) => Number(sample.value[1]) >= orders);
+      const counts = await prometheusQuery(
+        `sum by (messaging_consumer_group_name, messaging_destination_name) ` +
+          `(tracehop_messaging_produce_to_process_duration_seconds_count{instance=~"${run}-.*"})`,
+      );
+      const count = (group: string, topic: string) =>
+        Number(
+          counts.find((s) => s.metric.messaging_consumer_group_name === group && s.metric.messaging_destination_name === topic)?.value[1] ??
+            0,
+        );
+      return ORDER_HOPS.every(([group, topic]) => count(group, topic) >= orders);
     },
     { what: `every order's record on every hop in Prometheus (${orders} each)`, timeoutMs: 60_000, intervalMs: 1000 },
   );
@@ -250,8 +259,7 @@ async function main(): Promise<void> {
   const runs: Run[] = [];
   try {
     for (let round = 0; round < options.rounds; round++) {
-      const order = configs.map((_, i) => configs[(i + round) % configs.length]);
-      for (const config of order) runs.push(await withGateway(config, () => measure(config, round, store)));
+      for (const config of rotated(configs, round)) runs.push(await withGateway(config, () => measure(config, round, store)));
     }
   } finally {
     await store.close();

@@ -15,7 +15,8 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Command } from 'commander';
 import { machine, readResults, RESULTS_DIR, table, withResultOptions, writeResults } from './lib/results';
-import { spanProcessorCounts } from './lib/sdk-drops';
+import { rotated } from './lib/rotation';
+import { spanProcessorCounts } from './lib/span-processor-counts';
 import { formatSpread, spread } from './lib/spread';
 
 const options = withResultOptions(new Command())
@@ -30,6 +31,12 @@ const options = withResultOptions(new Command())
 const repo = join(__dirname, '..');
 /** GET /users/:id makes two spans: the server span and pg.query (docs/performance.md, span budget). */
 const SPANS_PER_REQUEST = 2;
+
+/** The rate the multiples are of, and where it was read. */
+interface Peak {
+  spansPerSecond: number;
+  source: string;
+}
 
 interface Run {
   multiple: number;
@@ -62,7 +69,7 @@ function todaysCostResult(): string | undefined {
     .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
 }
 
-function peakSpans(): { spansPerSecond: number; source: string } {
+function peakSpans(): Peak {
   if (options.peakSpans) return { spansPerSecond: options.peakSpans, source: '--peak-spans' };
   const file = options.from ?? todaysCostResult();
   if (!file || !existsSync(file))
@@ -119,7 +126,7 @@ async function measure(multiple: number, round: number, peak: number): Promise<R
   return run;
 }
 
-function report(multiples: number[], runs: Run[], peak: { spansPerSecond: number; source: string }, about = machine()): void {
+function report(multiples: number[], runs: Run[], peak: Peak, about = machine()): void {
   const of = (multiple: number, figure: (run: Run) => number) => spread(runs.filter((r) => r.multiple === multiple).map(figure));
   const markdown =
     `# Span export beyond the peak\n\n${about.date}, ${about.cpu}, ${about.cores} cores, ${about.memoryGiB} GiB, Node ${about.node}; ` +
@@ -171,19 +178,14 @@ function report(multiples: number[], runs: Run[], peak: { spansPerSecond: number
 async function main(): Promise<void> {
   const multiples = options.multiples.split(',').map(Number);
   if (options.replot) {
-    const saved = readResults<typeof options, Run>(options.replot) as ReturnType<typeof readResults<typeof options, Run>> & {
-      peak: { spansPerSecond: number; source: string };
-    };
+    const saved = readResults<typeof options, Run>(options.replot) as ReturnType<typeof readResults<typeof options, Run>> & { peak: Peak };
     Object.assign(options, saved.options, { replot: undefined });
     return report(options.multiples.split(',').map(Number), saved.runs, saved.peak, saved.machine);
   }
   const peak = peakSpans();
   const runs: Run[] = [];
   for (let round = 0; round < options.rounds; round++)
-    for (let i = 0; i < multiples.length; i++) {
-      const multiple = multiples[(i + round) % multiples.length];
-      runs.push(await measure(multiple, round, peak.spansPerSecond));
-    }
+    for (const multiple of rotated(multiples, round)) runs.push(await measure(multiple, round, peak.spansPerSecond));
   report(multiples, runs, peak);
 }
 

@@ -28,7 +28,8 @@ import { barsWithRange } from './lib/plot';
 import { pinProcessTree } from './lib/process-tree-usage';
 import { cpuMillis, pin, rssMegabytes } from './lib/process-usage';
 import { machine, readResults, table, withResultOptions, writeResults } from './lib/results';
-import { spanProcessorCounts } from './lib/sdk-drops';
+import { rotated } from './lib/rotation';
+import { spanProcessorCounts } from './lib/span-processor-counts';
 import { formatSpread, spread } from './lib/spread';
 import { stackProcessIds } from './lib/stack-processes';
 
@@ -147,9 +148,6 @@ async function saturation(driven: Contender, placement: Placement): Promise<{ pi
 }
 
 const stackPids = async () => Object.values(await stackProcessIds());
-
-/** Rotating order: a drift of the machine over time does not always hit the same configuration first. */
-const rotated = <T>(items: T[], round: number) => items.map((_, i) => items[(i + round) % items.length]);
 
 async function measure(configs: string[], userId: string): Promise<Run[]> {
   const contenders: Contender[] = [];
